@@ -1,0 +1,69 @@
+//! # uniloop
+//!
+//! A single-threaded async runtime with the toolbox of Python's `asyncio`.
+//!
+//! A `mio` reactor drives a slab of tasks through a FIFO run queue. Tasks
+//! need no `Send` bound: everything runs on the loop's thread, so the local
+//! paths (spawn, wake, schedule) use plain `Cell`s and no atomics. Only the
+//! way in from other threads ([`Handle`], wakers woken elsewhere) pays for
+//! synchronisation.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! uniloop::run(async {
+//!     let worker = uniloop::spawn_named("worker", async {
+//!         uniloop::yield_now().await;
+//!         "done"
+//!     });
+//!     let forever = uniloop::spawn(std::future::pending::<()>());
+//!     forever.cancel();
+//!     assert_eq!(worker.await.unwrap(), "done");
+//!     assert!(forever.await.unwrap_err().is_cancelled());
+//! });
+//! ```
+//!
+//! ## asyncio → uniloop
+//!
+//! | asyncio | uniloop |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`]`(main())` |
+//! | `asyncio.run(main(), debug=True)` | [`Runtime::builder`]`().debug(true).build()?.block_on(main())`, or `UNILOOP_DEBUG=1` |
+//! | the loop object | [`Runtime`] (`block_on`, `handle`) |
+//! | `asyncio.create_task(coro, name=...)` | [`spawn`], [`spawn_named`] |
+//! | `Task`, `await task`, `task.cancel()`, `task.done()`, `task.cancelled()` | [`Task`], `task.await`, [`Task::cancel`], [`Task::is_finished`], [`Task::is_cancelled`] |
+//! | `CancelledError`, an exception escaping a task | [`JoinError::is_cancelled`], [`JoinError::is_panic`] |
+//! | `await asyncio.sleep(0)` | [`yield_now`]`().await` |
+//! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
+//! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
+//! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon_threadsafe`] |
+//!
+//! ## Semantics
+//!
+//! - Ready tasks run in the FIFO order in which they were woken; a new task
+//!   first runs after those already ready; [`yield_now`] goes to the back.
+//! - Dropping a [`Task`] detaches it; [`Task::cancel`] drops its future at
+//!   the loop's next turn.
+//! - A panic inside a task is caught and delivered as
+//!   [`JoinError::is_panic`]; the loop and every other task carry on.
+//! - When [`run`]'s future completes, every task still alive is dropped.
+//! - Free functions that need a loop ([`spawn`], [`call_soon`], ...) panic
+//!   outside one with a message naming the function.
+//!
+//! ## Limits
+//!
+//! uniloop needs a 64-bit target (a waker packs its task's address into one
+//! word); one runtime holds up to 2²⁶ − 1 tasks at once, and up to 4096
+//! runtimes can be alive at once in a process.
+
+#![deny(missing_docs, missing_debug_implementations, unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod reactor;
+mod runtime;
+
+pub use runtime::{
+    all_tasks, call_soon, current_task, run, spawn, spawn_named, yield_now, Builder,
+    CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo, TaskState,
+    YieldNow,
+};

@@ -1,0 +1,140 @@
+//! `Builder`: a runtime's options.
+
+use std::env;
+use std::io;
+use std::time::Duration;
+
+use super::event_loop::Runtime;
+
+/// The options a [`Runtime`] is built with (≙ the keyword arguments of
+/// `asyncio.run` and the loop's setters).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let rt = uniloop::Runtime::builder()
+///     .debug(true)
+///     .slow_poll_threshold(Duration::from_millis(50))
+///     .event_capacity(256)
+///     .build()?;
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder {
+    debug: Option<bool>,
+    slow_poll_threshold: Duration,
+    event_capacity: usize,
+}
+
+/// What the core needs of a `Builder`, with the environment applied.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) debug: bool,
+    pub(crate) slow_poll_threshold: Duration,
+    pub(crate) event_capacity: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// The default options: debug mode off unless `UNILOOP_DEBUG` says
+    /// otherwise, a 100 ms slow-poll threshold, 1024 events per reactor poll.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Builder::new().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> Builder {
+        Builder {
+            debug: None,
+            slow_poll_threshold: Duration::from_millis(100),
+            event_capacity: 1024,
+        }
+    }
+
+    /// Debug mode (≙ `asyncio.run(main(), debug=True)`): every poll of a
+    /// task is timed, and one that takes longer than
+    /// [`slow_poll_threshold`](Self::slow_poll_threshold) prints a line to
+    /// stderr naming the task, its id, its spawn location and the duration.
+    ///
+    /// Unset, it follows the environment variable `UNILOOP_DEBUG` (≙
+    /// `PYTHONASYNCIODEBUG`): on when set to anything but empty or `0`.
+    /// Off, it costs nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().debug(false).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn debug(mut self, enabled: bool) -> Builder {
+        self.debug = Some(enabled);
+        self
+    }
+
+    /// How long a single poll may take before debug mode reports it
+    /// (default 100 ms, as asyncio's `slow_callback_duration`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::builder()
+    ///     .debug(true)
+    ///     .slow_poll_threshold(Duration::from_millis(10))
+    ///     .build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Builder {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// How many I/O events one reactor poll can return (default 1024; `0` is
+    /// taken as 1). More are picked up by the next poll.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().event_capacity(64).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn event_capacity(mut self, capacity: usize) -> Builder {
+        self.event_capacity = capacity;
+        self
+    }
+
+    /// Create the runtime.
+    ///
+    /// # Errors
+    ///
+    /// If the OS refuses the reactor's resources (an `epoll` instance and an
+    /// `eventfd`), or 4096 runtimes are alive already.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn build(self) -> io::Result<Runtime> {
+        let debug = self.debug.unwrap_or_else(|| {
+            env::var_os("UNILOOP_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
+        });
+        Runtime::from_config(Config {
+            debug,
+            slow_poll_threshold: self.slow_poll_threshold,
+            event_capacity: self.event_capacity,
+        })
+    }
+}

@@ -1,0 +1,317 @@
+//! The loop's state: the task slab, the run queue, and the steps of a turn.
+//!
+//! # Invariants
+//!
+//! - Ground rule: no `RefCell` of the core is borrowed while user code runs
+//!   (a poll, a destructor, a foreign waker). Borrows are taken, used and
+//!   released inside one method; whatever must be dropped or woken is moved
+//!   out first.
+//! - A task is in `queue` at most once: `Slot::scheduled` is set when it is
+//!   pushed and cleared when it is popped, before it is polled, so a task
+//!   that wakes itself while running is queued again exactly once.
+//! - Queue entries carry their task's generation. An entry whose slot was
+//!   freed (the task finished after re-queueing itself) or reused by a newer
+//!   task no longer matches and is skipped when popped.
+//! - The future given to `block_on` ("main") is not in the slab; it has the
+//!   reserved key `MAIN_KEY` and a generation bumped by every `block_on`, so
+//!   it shares the FIFO queue with tasks.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::io;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Context;
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use super::builder::Config;
+use super::remote::{self, Remote};
+use super::task::cell::{Harness, Header, Kind, TaskCell};
+use super::task::{Task, TaskId, TaskInfo, TaskState};
+use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
+use crate::reactor::Reactor;
+
+/// How many queue entries a turn runs before it looks at I/O and the remote
+/// queue again.
+pub(crate) const BATCH: usize = 128;
+
+struct Slot {
+    task: Rc<dyn Harness>,
+    generation: u64,
+    scheduled: Cell<bool>,
+}
+
+pub(crate) struct Core {
+    id: usize,
+    tasks: RefCell<Slab<Slot>>,
+    queue: RefCell<VecDeque<TaskRef>>,
+    next_id: Cell<u64>,
+    /// The task being polled, if it is a task (not a callback).
+    running: Cell<Option<TaskRef>>,
+    main_generation: Cell<u64>,
+    main_scheduled: Cell<bool>,
+    pub(crate) remote: Arc<Remote>,
+    inbox: RefCell<Vec<remote::Message>>,
+    reactor: Reactor,
+    /// `Some(threshold)` in debug mode: report polls that take longer.
+    slow_poll: Option<Duration>,
+}
+
+impl Core {
+    pub(crate) fn new(config: &Config) -> io::Result<Core> {
+        let (reactor, mio_waker) = Reactor::new(config.event_capacity)?;
+        let remote = Arc::new(Remote::new(mio_waker));
+        let id = remote::register(remote.clone())?;
+        Ok(Core {
+            id,
+            tasks: RefCell::new(Slab::new()),
+            queue: RefCell::new(VecDeque::new()),
+            next_id: Cell::new(1),
+            running: Cell::new(None),
+            main_generation: Cell::new(0),
+            main_scheduled: Cell::new(false),
+            remote,
+            inbox: RefCell::new(Vec::new()),
+            reactor,
+            slow_poll: config.debug.then_some(config.slow_poll_threshold),
+        })
+    }
+
+    pub(crate) fn id(&self) -> usize {
+        self.id
+    }
+
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.spawn_kind(future, name, location, Kind::Task)
+    }
+
+    pub(crate) fn spawn_callback<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Task<()>
+    where
+        F: Future<Output = ()> + 'static,
+    {
+        self.spawn_kind(future, None, location, Kind::Callback)
+    }
+
+    fn spawn_kind<F>(
+        &self,
+        future: F,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+        kind: Kind,
+    ) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let generation = TaskRef::generation_of(id);
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        assert!(
+            entry.key() < MAX_TASKS,
+            "uniloop: more than {MAX_TASKS} tasks alive in one runtime"
+        );
+        let task_ref = TaskRef::new(self.id, entry.key(), generation);
+        let header = Header::new(TaskId(id), name, location, kind, task_ref);
+        let cell = Rc::new(TaskCell::new(header, future));
+        entry.insert(Slot {
+            task: cell.clone(),
+            generation,
+            scheduled: Cell::new(true),
+        });
+        drop(tasks);
+        self.queue.borrow_mut().push_back(task_ref);
+        Task::new(cell)
+    }
+
+    /// Queue the task at `task` unless it is queued already, finished, or
+    /// `task` is stale. The local half of every wake.
+    pub(crate) fn schedule(&self, task: TaskRef) {
+        if task.key() == MAIN_KEY {
+            if task.generation() == self.main_generation.get() && !self.main_scheduled.get() {
+                self.main_scheduled.set(true);
+                self.queue.borrow_mut().push_back(task);
+            }
+            return;
+        }
+        let tasks = self.tasks.borrow();
+        if let Some(slot) = tasks.get(task.key()) {
+            if slot.generation == task.generation() && !slot.scheduled.replace(true) {
+                self.queue.borrow_mut().push_back(task);
+            }
+        }
+    }
+
+    /// Start a `block_on`: a new generation for main, queued behind the
+    /// tasks already ready.
+    pub(crate) fn begin_main(&self) -> TaskRef {
+        let generation = TaskRef::generation_of(self.main_generation.get() + 1);
+        self.main_generation.set(generation);
+        self.main_scheduled.set(false);
+        let main = TaskRef::new(self.id, MAIN_KEY, generation);
+        self.schedule(main);
+        main
+    }
+
+    pub(crate) fn pop(&self) -> Option<TaskRef> {
+        self.queue.borrow_mut().pop_front()
+    }
+
+    /// Whether `task`, just popped, is the current main and due a poll.
+    pub(crate) fn take_main(&self, task: TaskRef) -> bool {
+        let current = task.generation() == self.main_generation.get();
+        if current {
+            self.main_scheduled.set(false);
+        }
+        current
+    }
+
+    /// Poll the task at `task` (just popped) once, and free it if it is done.
+    pub(crate) fn run_task(&self, task: TaskRef) {
+        let harness = {
+            let tasks = self.tasks.borrow();
+            match tasks.get(task.key()) {
+                Some(slot) if slot.generation == task.generation() => {
+                    slot.scheduled.set(false);
+                    slot.task.clone()
+                }
+                _ => return,
+            }
+        };
+        let header = harness.header();
+        if header.kind == Kind::Task {
+            self.running.set(Some(task));
+        }
+        let waker = waker::waker(task);
+        let mut cx = Context::from_waker(&waker);
+        let done = match self.slow_poll {
+            None => harness.run(&mut cx),
+            Some(threshold) => {
+                let start = Instant::now();
+                let done = harness.run(&mut cx);
+                report_slow_poll(header, start.elapsed(), threshold);
+                done
+            }
+        };
+        self.running.set(None);
+        if done {
+            let slot = self.tasks.borrow_mut().remove(task.key());
+            // Dropping the last handle may drop the output: user code.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop((slot, harness))));
+        }
+    }
+
+    /// Between batches: park when nothing is ready, otherwise glance at I/O;
+    /// then take in what other threads sent.
+    pub(crate) fn turn(&self) {
+        let polled = if self.queue.borrow().is_empty() {
+            self.reactor.poll(None)
+        } else if self.reactor.has_sources() {
+            self.reactor.poll(Some(Duration::ZERO))
+        } else if self.remote.is_notified() {
+            Ok(())
+        } else {
+            return;
+        };
+        if let Err(e) = polled {
+            panic!("uniloop: the reactor failed: {e}");
+        }
+        let mut inbox = mem::take(&mut *self.inbox.borrow_mut());
+        self.remote.drain(&mut inbox);
+        remote::deliver(self, &mut inbox);
+        *self.inbox.borrow_mut() = inbox;
+    }
+
+    pub(crate) fn current_task(&self) -> Option<TaskInfo> {
+        let running = self.running.get()?;
+        let tasks = self.tasks.borrow();
+        Some(self.info(running, tasks.get(running.key())?))
+    }
+
+    pub(crate) fn all_tasks(&self) -> Vec<TaskInfo> {
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .filter(|(_, slot)| {
+                let header = slot.task.header();
+                header.kind == Kind::Task && !header.is_cancelled() && !header.is_complete()
+            })
+            .map(|(_, slot)| self.info(slot.task.header().task_ref, slot))
+            .collect()
+    }
+
+    fn info(&self, task: TaskRef, slot: &Slot) -> TaskInfo {
+        let header = slot.task.header();
+        let state = if self.running.get() == Some(task) {
+            TaskState::Running
+        } else if slot.scheduled.get() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        };
+        TaskInfo {
+            id: header.id,
+            name: header.name.as_deref().map(str::to_owned),
+            state,
+            spawned_at: header.location,
+            polls: header.polls.get(),
+        }
+    }
+
+    /// Drop every task still alive, including tasks their destructors spawn.
+    /// Each ends cancelled; their handles see `JoinError::is_cancelled`.
+    pub(crate) fn shut_down(&self) {
+        let _enter = super::context::enter(self);
+        loop {
+            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            if slots.is_empty() {
+                break;
+            }
+            for slot in &slots {
+                slot.task.shut_down();
+            }
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(slots)));
+        }
+        self.queue.borrow_mut().clear();
+    }
+}
+
+fn report_slow_poll(header: &Header, took: Duration, threshold: Duration) {
+    if took < threshold {
+        return;
+    }
+    let what = match header.kind {
+        Kind::Task => "task",
+        Kind::Callback => "callback",
+    };
+    let name = header
+        .name
+        .as_deref()
+        .map(|n| format!(" {n:?}"))
+        .unwrap_or_default();
+    eprintln!(
+        "uniloop: executing {what} {}{name} (spawned at {}) took {:.3} seconds",
+        header.id,
+        header.location,
+        took.as_secs_f64()
+    );
+}

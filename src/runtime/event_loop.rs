@@ -1,0 +1,190 @@
+//! `Runtime` and `run`: the loop itself.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::task::{Context, Poll};
+
+use super::builder::{Builder, Config};
+use super::core::{Core, BATCH};
+use super::handle::Handle;
+use super::waker::{self, MAIN_KEY};
+use super::{context, remote};
+
+/// Run `future` on a new runtime to completion and return its output (≙
+/// `asyncio.run(main())`).
+///
+/// When `future` completes, every task still alive is cancelled: its future
+/// is dropped (destructors run) before `run` returns. A panic inside
+/// `future` propagates out of `run` (after the same clean-up).
+///
+/// # Panics
+///
+/// - Inside a running uniloop loop: "uniloop::run() cannot be called from a
+///   running event loop".
+/// - If the runtime cannot be created (see [`Builder::build`]).
+/// - If `future` panics.
+///
+/// # Examples
+///
+/// ```
+/// let answer = uniloop::run(async {
+///     let task = uniloop::spawn(async { 6 * 7 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    if context::with_current(|_| ()).is_some() {
+        panic!("uniloop::run() cannot be called from a running event loop");
+    }
+    let runtime =
+        Runtime::new().unwrap_or_else(|e| panic!("uniloop::run() could not start a runtime: {e}"));
+    runtime.run_main(future, "run")
+}
+
+/// A single-threaded event loop: a `mio` reactor, a slab of tasks and a FIFO
+/// run queue (≙ an asyncio event loop).
+///
+/// A `Runtime` is `!Send`: its tasks are `!Send` and live on the thread
+/// that created it. Other threads reach it through a [`Handle`].
+///
+/// Dropping the runtime cancels every task still alive: their futures are
+/// dropped, their [`Task`](crate::Task) handles report
+/// [`JoinError::is_cancelled`](crate::JoinError::is_cancelled).
+///
+/// # Examples
+///
+/// ```
+/// let rt = uniloop::Runtime::new()?;
+/// let task = rt.block_on(async { uniloop::spawn(async { "later" }) });
+/// // Tasks outlive one block_on and run in the next.
+/// assert_eq!(rt.block_on(task).unwrap(), "later");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Runtime {
+    core: Box<Core>,
+}
+
+impl Runtime {
+    /// A runtime with the default options (see [`Builder::new`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::build`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] to set options.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().debug(true).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    pub(crate) fn from_config(config: Config) -> io::Result<Runtime> {
+        Ok(Runtime {
+            core: Box::new(Core::new(&config)?),
+        })
+    }
+
+    /// Run the loop until `future` completes, and return its output. Tasks
+    /// spawned inside keep their state between calls: `block_on` may be
+    /// called any number of times, and only dropping the runtime cancels
+    /// what is left.
+    ///
+    /// `future` runs on this thread, in the same FIFO order as tasks, and
+    /// need not be `'static`. A panic inside it propagates.
+    ///
+    /// # Panics
+    ///
+    /// - Inside a running uniloop loop: "uniloop::Runtime::block_on() cannot
+    ///   be called from a running event loop".
+    /// - If `future` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let text = String::from("borrowed");
+    /// assert_eq!(rt.block_on(async { text.len() }), 8);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.run_main(future, "Runtime::block_on")
+    }
+
+    /// A [`Handle`] through which other threads reach this runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// std::thread::spawn(move || handle.call_soon_threadsafe(|| println!("on the loop")))
+    ///     .join()
+    ///     .unwrap()
+    ///     .ok()
+    ///     .unwrap();
+    /// rt.block_on(uniloop::yield_now());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.core.remote.clone())
+    }
+
+    #[track_caller]
+    fn run_main<F: Future>(&self, future: F, function: &str) -> F::Output {
+        let core = &*self.core;
+        let _enter = context::enter_loop(core, function);
+        let mut future = pin!(future);
+        let main = core.begin_main();
+        let main_waker = waker::waker(main);
+        let mut cx = Context::from_waker(&main_waker);
+        loop {
+            for _ in 0..BATCH {
+                let Some(task) = core.pop() else { break };
+                if task.key() != MAIN_KEY {
+                    core.run_task(task);
+                } else if core.take_main(task) {
+                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                        return output;
+                    }
+                }
+            }
+            core.turn();
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.core.shut_down();
+        self.core.remote.close();
+        remote::unregister(self.core.id());
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("id", &self.core.id())
+            .finish_non_exhaustive()
+    }
+}

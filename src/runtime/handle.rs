@@ -1,0 +1,148 @@
+//! `Handle`: the way into a runtime from other threads.
+
+use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::context;
+use super::remote::{Message, Remote};
+
+/// A `Send + Sync` reference to a runtime, for other threads (≙ holding the
+/// loop to call `loop.call_soon_threadsafe`).
+///
+/// Get one from [`Runtime::handle`](crate::Runtime::handle) or, on the
+/// loop's thread, [`Handle::current`]. It does not keep the runtime alive.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+///
+/// uniloop::run(async {
+///     let handle = uniloop::Handle::current();
+///     let (tx, rx) = mpsc::channel();
+///     std::thread::spawn(move || {
+///         handle.call_soon_threadsafe(move || tx.send("ran on the loop").unwrap()).ok();
+///     });
+///     // Wait on the loop (without blocking it) until the callback ran.
+///     loop {
+///         if let Ok(msg) = rx.try_recv() {
+///             assert_eq!(msg, "ran on the loop");
+///             break;
+///         }
+///         uniloop::yield_now().await;
+///     }
+/// });
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    remote: Arc<Remote>,
+}
+
+/// The error of [`Handle::call_soon_threadsafe`] once the runtime is gone:
+/// the callback comes back, never run.
+///
+/// # Examples
+///
+/// ```
+/// let rt = uniloop::Runtime::new()?;
+/// let handle = rt.handle();
+/// drop(rt);
+/// let uniloop::LoopClosed(f) = handle.call_soon_threadsafe(|| 5).unwrap_err();
+/// assert_eq!(f(), 5);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct LoopClosed<F>(pub F);
+
+impl<F> fmt::Debug for LoopClosed<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LoopClosed(..)")
+    }
+}
+
+impl<F> fmt::Display for LoopClosed<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the uniloop runtime is gone")
+    }
+}
+
+impl<F> std::error::Error for LoopClosed<F> {}
+
+impl Handle {
+    pub(crate) fn new(remote: Arc<Remote>) -> Handle {
+        Handle { remote }
+    }
+
+    /// The handle of the runtime running on this thread.
+    ///
+    /// # Panics
+    ///
+    /// Outside a uniloop runtime: "uniloop::Handle::current() called outside
+    /// a uniloop runtime".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let handle = uniloop::Handle::current();
+    ///     std::thread::spawn(move || drop(handle)).join().unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn current() -> Handle {
+        context::expect_current("Handle::current", |core| Handle::new(core.remote.clone()))
+    }
+
+    /// The handle of the runtime running on this thread, or `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(uniloop::Handle::try_current().is_none());
+    /// uniloop::run(async { assert!(uniloop::Handle::try_current().is_some()) });
+    /// ```
+    pub fn try_current() -> Option<Handle> {
+        context::with_current(|core| Handle::new(core.remote.clone()))
+    }
+
+    /// Run `f` on the loop soon, from any thread (≙
+    /// `loop.call_soon_threadsafe`). It wakes a parked loop at once and runs
+    /// in FIFO order with the tasks ready then, like
+    /// [`call_soon`](crate::call_soon).
+    ///
+    /// # Errors
+    ///
+    /// [`LoopClosed`] with `f` if the runtime was dropped. A callback sent
+    /// just before the runtime is dropped, and not run by then, is dropped
+    /// with it, as asyncio discards the callbacks of a closed loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// handle.call_soon_threadsafe(move || tx.send(1).unwrap()).unwrap();
+    /// rt.block_on(uniloop::yield_now());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn call_soon_threadsafe<F>(&self, f: F) -> Result<(), LoopClosed<F>>
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        let location = Location::caller();
+        if self.remote.is_closed() {
+            return Err(LoopClosed(f));
+        }
+        self.remote.send(Message::Call(Box::new(f), location));
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,133 @@
+//! The one path into a loop from outside it: wakes and callbacks sent from
+//! other threads (or from the loop's thread while its loop is not running).
+//!
+//! # Invariants
+//!
+//! - A producer pushes onto `queue` and *then* sets `notified`; if it was the
+//!   one to set it, it also wakes the reactor. The loop clears `notified`
+//!   *before* it swaps the queue out. So every push is either drained by the
+//!   drain in progress or leaves `notified` set for the next one: no wake-up
+//!   is lost, and a burst of wakes costs the loop one `eventfd` write.
+//! - The registry maps a runtime id to its `Remote` while the runtime is
+//!   alive. An id is reused after its runtime is dropped; a stale waker then
+//!   reaches the new runtime, whose generation check makes it a no-op (or at
+//!   worst a spurious poll).
+
+use std::io;
+use std::mem;
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::core::Core;
+use super::waker::{TaskRef, MAX_RUNTIMES};
+
+/// Something sent into the loop from outside.
+pub(crate) enum Message {
+    /// Wake a task.
+    Wake(TaskRef),
+    /// Run a callback on the loop (`Handle::call_soon_threadsafe`), with
+    /// where it was sent from.
+    Call(Box<dyn FnOnce() + Send>, &'static Location<'static>),
+}
+
+/// A loop's inbox for other threads.
+pub(crate) struct Remote {
+    queue: Mutex<Vec<Message>>,
+    notified: AtomicBool,
+    closed: AtomicBool,
+    waker: mio::Waker,
+}
+
+impl Remote {
+    pub(crate) fn new(waker: mio::Waker) -> Remote {
+        Remote {
+            queue: Mutex::new(Vec::new()),
+            notified: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            waker,
+        }
+    }
+
+    pub(crate) fn send(&self, message: Message) {
+        lock(&self.queue).push(message);
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            // A failed eventfd write leaves the counter readable: the loop
+            // wakes either way, so there is nothing to handle here.
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// The runtime is gone: refuse new callbacks, drop queued ones.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        let queued = mem::take(&mut *lock(&self.queue));
+        drop(queued);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Whether a `drain` would find anything (one atomic load).
+    pub(crate) fn is_notified(&self) -> bool {
+        self.notified.load(Ordering::Acquire)
+    }
+
+    /// Move everything sent so far into `into` (which the caller empties).
+    pub(crate) fn drain(&self, into: &mut Vec<Message>) {
+        if self.notified.swap(false, Ordering::AcqRel) {
+            mem::swap(&mut *lock(&self.queue), into);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing panics while holding these locks; recover rather than spread a
+    // poison that cannot mean anything.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+static REGISTRY: Mutex<Vec<Option<Arc<Remote>>>> = Mutex::new(Vec::new());
+
+/// Give `remote` a runtime id.
+pub(crate) fn register(remote: Arc<Remote>) -> io::Result<usize> {
+    let mut registry = lock(&REGISTRY);
+    if let Some(id) = registry.iter().position(Option::is_none) {
+        registry[id] = Some(remote);
+        return Ok(id);
+    }
+    if registry.len() == MAX_RUNTIMES {
+        return Err(io::Error::other(format!(
+            "uniloop: at most {MAX_RUNTIMES} runtimes can be alive at once"
+        )));
+    }
+    registry.push(Some(remote));
+    Ok(registry.len() - 1)
+}
+
+pub(crate) fn unregister(id: usize) {
+    lock(&REGISTRY)[id] = None;
+}
+
+/// Wake `task` through its runtime's remote queue; a no-op if the runtime is
+/// gone.
+pub(crate) fn wake(task: TaskRef) {
+    let remote = lock(&REGISTRY).get(task.runtime()).cloned().flatten();
+    if let Some(remote) = remote {
+        remote.send(Message::Wake(task));
+    }
+}
+
+/// Apply everything other threads sent to `core`.
+pub(crate) fn deliver(core: &Core, messages: &mut Vec<Message>) {
+    for message in messages.drain(..) {
+        match message {
+            Message::Wake(task) => core.schedule(task),
+            Message::Call(f, location) => {
+                // Detached: nothing outside the loop can cancel it.
+                drop(core.spawn_callback(async move { f() }, location));
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The task cell: one allocation holding a task's header, its future and,
+//! once it is done, its output.
+//!
+//! # Lifecycle
+//!
+//! ```text
+//!            spawn                 poll -> Ready / panic
+//!   (none) ---------> Pending(F) ---------------------------> Finished(out)
+//!                        |                                        |
+//!                        | cancel: flag set, then at the loop's   | Task::poll
+//!                        | next turn `run` drops F in place       v
+//!                        +------------------------------------> Consumed
+//! ```
+//!
+//! 1. `Core::spawn` creates the cell in `Pending` and queues it.
+//! 2. `Harness::run` (called by the loop only) polls the future; when it is
+//!    ready, panics, or cancellation was requested, `complete` drops the
+//!    future in place, stores the output, sets `COMPLETE` and wakes the
+//!    joiner.
+//! 3. `JoinSide::poll_join` (the `Task` handle) moves the output out once.
+//!
+//! # Invariants
+//!
+//! - The cell lives in an `Rc` allocation that never moves, and the future
+//!   is never moved out of `Stage::Pending`: it is dropped in place when the
+//!   stage is overwritten. This is the pinning guarantee `run` relies on.
+//! - Only the loop polls the future, and never re-entrantly (a task cannot
+//!   poll itself); `poll_join` touches the stage only once `COMPLETE` is set,
+//!   when no poll can be in progress. The `RefCell` checks both at run time.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::mem;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use super::error::JoinError;
+use super::info::TaskId;
+use crate::runtime::waker::TaskRef;
+
+/// Whether the cell runs a user task or a callback (`call_soon`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    Task,
+    Callback,
+}
+
+const COMPLETE: u8 = 1 << 0;
+const CANCELLED: u8 = 1 << 1;
+
+/// What every task has, whatever its future.
+pub(crate) struct Header {
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) kind: Kind,
+    pub(crate) task_ref: TaskRef,
+    pub(crate) polls: Cell<u64>,
+    /// `COMPLETE`: the output is stored (or was taken). `CANCELLED`:
+    /// cancellation was requested and took effect; the task will not be
+    /// polled again. Both only ever go from unset to set.
+    flags: Cell<u8>,
+}
+
+impl Header {
+    pub(crate) fn new(
+        id: TaskId,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+        kind: Kind,
+        task_ref: TaskRef,
+    ) -> Header {
+        Header {
+            id,
+            name,
+            location,
+            kind,
+            task_ref,
+            polls: Cell::new(0),
+            flags: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.flags.get() & COMPLETE != 0
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.flags.get() & CANCELLED != 0
+    }
+
+    /// Request cancellation; `false` if the task already finished or was
+    /// already cancelled. The caller must then wake the task so the loop
+    /// drops its future.
+    pub(crate) fn request_cancel(&self) -> bool {
+        let flags = self.flags.get();
+        if flags & (COMPLETE | CANCELLED) != 0 {
+            return false;
+        }
+        self.flags.set(flags | CANCELLED);
+        true
+    }
+
+    fn set(&self, flag: u8) {
+        self.flags.set(self.flags.get() | flag);
+    }
+}
+
+enum Stage<F: Future> {
+    Pending(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// The loop's view of a task.
+pub(crate) trait Harness {
+    fn header(&self) -> &Header;
+    /// Poll the task once (or drop it if cancelled); `true` once complete.
+    fn run(&self, cx: &mut Context<'_>) -> bool;
+    /// Drop the future at shutdown: the task completes as cancelled.
+    fn shut_down(&self);
+}
+
+/// The `Task<T>` handle's view of a task.
+pub(crate) trait JoinSide<T> {
+    fn header(&self) -> &Header;
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+}
+
+pub(crate) struct TaskCell<F: Future> {
+    header: Header,
+    stage: RefCell<Stage<F>>,
+    joiner: Cell<Option<Waker>>,
+}
+
+impl<F: Future> TaskCell<F> {
+    pub(crate) fn new(header: Header, future: F) -> TaskCell<F> {
+        TaskCell {
+            header,
+            stage: RefCell::new(Stage::Pending(future)),
+            joiner: Cell::new(None),
+        }
+    }
+
+    /// Drop the future in place, store `output`, wake the joiner.
+    ///
+    /// A panic from the future's destructor (or from a joiner's foreign
+    /// waker) is caught and discarded: the output is stored either way, as an
+    /// assignment whose drop unwinds still writes the new value.
+    fn complete(&self, output: Result<F::Output, JoinError>) {
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            *self.stage.borrow_mut() = Stage::Finished(output);
+        }));
+        self.header.set(COMPLETE);
+        if let Some(joiner) = self.joiner.take() {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
+        }
+    }
+
+    fn cancelled(&self) -> Result<F::Output, JoinError> {
+        Err(JoinError::cancelled(self.header.id))
+    }
+}
+
+impl<F: Future> Harness for TaskCell<F> {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn run(&self, cx: &mut Context<'_>) -> bool {
+        if self.header.is_complete() {
+            return true;
+        }
+        if self.header.is_cancelled() {
+            self.complete(self.cancelled());
+            return true;
+        }
+        self.header.polls.set(self.header.polls.get() + 1);
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut stage = self.stage.borrow_mut();
+            let Stage::Pending(future) = &mut *stage else {
+                unreachable!("a task without a future was scheduled");
+            };
+            // SAFETY: the future stays at this address until it is dropped in
+            // place by `complete` (see the module invariants).
+            let future = unsafe { Pin::new_unchecked(future) };
+            future.poll(cx)
+        }));
+        let output = match polled {
+            Ok(Poll::Pending) => return false,
+            // Cancelled during its last poll: asyncio reports such a task as
+            // cancelled, and so does `cancel()`'s `true`.
+            Ok(Poll::Ready(value)) if self.header.is_cancelled() => {
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(value)));
+                self.cancelled()
+            }
+            Ok(Poll::Ready(value)) => Ok(value),
+            Err(payload) => Err(JoinError::panic(self.header.id, payload)),
+        };
+        self.complete(output);
+        true
+    }
+
+    fn shut_down(&self) {
+        if !self.header.is_complete() {
+            self.header.set(CANCELLED);
+            self.complete(self.cancelled());
+        }
+    }
+}
+
+impl<F: Future> JoinSide<F::Output> for TaskCell<F> {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        if !self.header.is_complete() {
+            let joiner = match self.joiner.take() {
+                Some(w) if w.will_wake(cx.waker()) => w,
+                _ => cx.waker().clone(),
+            };
+            self.joiner.set(Some(joiner));
+            return Poll::Pending;
+        }
+        match mem::replace(&mut *self.stage.borrow_mut(), Stage::Consumed) {
+            Stage::Finished(output) => Poll::Ready(output),
+            _ => panic!("a uniloop::Task was polled after it returned its output"),
+        }
+    }
+}

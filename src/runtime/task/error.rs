@@ -1,0 +1,181 @@
+//! Why a task did not return a value.
+
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::sync::Mutex;
+
+use super::info::TaskId;
+
+/// A task that ended without returning its value: it was cancelled, or it
+/// panicked.
+///
+/// ≙ awaiting an asyncio `Task` that raises `CancelledError` or another
+/// exception. A panic is caught at the task boundary: the loop and every
+/// other task carry on, and the payload is delivered here.
+///
+/// # Examples
+///
+/// ```
+/// let err = uniloop::run(async {
+///     uniloop::spawn(async { panic!("boom") }).await.unwrap_err()
+/// });
+/// assert!(err.is_panic());
+/// assert_eq!(err.to_string(), format!("task {} panicked: boom", err.id()));
+/// let payload = err.into_panic();
+/// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+/// ```
+pub struct JoinError {
+    id: TaskId,
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    // The Mutex makes the error `Sync` (so it fits `Box<dyn Error + Send +
+    // Sync>`) without unsafe code; it is only locked to read the message.
+    Panic(Mutex<Box<dyn Any + Send>>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled(id: TaskId) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send>) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Panic(Mutex::new(payload)),
+        }
+    }
+
+    /// The id of the task that failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     let id = task.id();
+    ///     task.cancel();
+    ///     assert_eq!(task.await.unwrap_err().id(), id);
+    /// });
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// Whether the task was cancelled ([`Task::cancel`](crate::Task::cancel),
+    /// or its runtime shut down).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(std::future::pending::<()>());
+    ///     task.cancel();
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// Whether the task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let err = uniloop::spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     assert!(err.is_panic() && !err.is_cancelled());
+    /// });
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic's payload, to inspect it or resume it with
+    /// [`std::panic::resume_unwind`].
+    ///
+    /// # Panics
+    ///
+    /// If the task was cancelled rather than panicked; see
+    /// [`try_into_panic`](Self::try_into_panic).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let err = uniloop::spawn(async { std::panic::panic_any(7u8) }).await.unwrap_err();
+    ///     assert_eq!(err.into_panic().downcast_ref::<u8>(), Some(&7));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send> {
+        match self.try_into_panic() {
+            Ok(payload) => payload,
+            Err(err) => panic!("JoinError::into_panic() called on a cancelled task: {err}"),
+        }
+    }
+
+    /// The panic's payload, or the error back if the task was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     task.cancel();
+    ///     let err = task.await.unwrap_err();
+    ///     assert!(err.try_into_panic().unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => Ok(payload.into_inner().unwrap_or_else(|e| e.into_inner())),
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    /// The panic's message, when its payload is a string (as with `panic!`).
+    pub(crate) fn panic_message(&self) -> Option<String> {
+        let Repr::Panic(payload) = &self.repr else {
+            return None;
+        };
+        let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Panic(_) => match self.panic_message() {
+                Some(message) => write!(f, "task {} panicked: {message}", self.id),
+                None => write!(f, "task {} panicked", self.id),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.id),
+            Repr::Panic(_) => match self.panic_message() {
+                Some(message) => write!(f, "JoinError::Panic({}, {message:?})", self.id),
+                None => write!(f, "JoinError::Panic({}, ..)", self.id),
+            },
+        }
+    }
+}
+
+impl Error for JoinError {}
