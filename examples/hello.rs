@@ -1,33 +1,71 @@
+//! The README's first command: `cargo run --release --example hello`.
+//!
+//! An asyncio-style program: named tasks that interleave, results awaited,
+//! a task cancelled, a panic caught without taking the loop down, a
+//! callback, and a burst of 100 000 tasks.
+
+use std::time::Instant;
+
+/// Count to `n`, yielding to the other tasks after every step
+/// (`await asyncio.sleep(0)`).
+async fn count(name: &'static str, n: u32) -> u32 {
+    for i in 1..=n {
+        println!("  {name}: step {i} of {n}");
+        uniloop::yield_now().await;
+    }
+    n * 10
+}
+
+/// Prints when it is dropped, to show that cancellation runs destructors.
+struct Goodbye(&'static str);
+
+impl Drop for Goodbye {
+    fn drop(&mut self) {
+        println!("  {}: dropped (its destructor ran)", self.0);
+    }
+}
+
 fn main() {
-    let out = uniloop::run(async {
-        let a = uniloop::spawn_named("a", async {
-            for _ in 0..3 {
-                uniloop::yield_now().await;
-            }
-            1
+    uniloop::run(async {
+        println!("spawning two counters; they take turns, like asyncio tasks:");
+        let alpha = uniloop::spawn_named("alpha", count("alpha", 3));
+        let beta = uniloop::spawn_named("beta", count("beta", 2));
+        let forever = uniloop::spawn_named("forever", async {
+            let _guard = Goodbye("forever");
+            std::future::pending::<()>().await
         });
-        let b = uniloop::spawn(async { panic!("boom") });
-        let c = uniloop::spawn(std::future::pending::<()>());
-        assert!(c.cancel());
-        let h = uniloop::Handle::current();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let t = std::thread::spawn(move || {
-            h.call_soon_threadsafe(move || tx.send(5).unwrap())
-                .ok()
-                .unwrap()
-        });
-        t.join().unwrap();
-        let mut got = None;
-        while got.is_none() {
-            got = rx.try_recv().ok();
-            uniloop::yield_now().await;
+        uniloop::call_soon(|| println!("  a callback scheduled with call_soon ran"));
+
+        println!("tasks alive now:");
+        for task in uniloop::all_tasks() {
+            println!("  {task}");
         }
-        (
-            a.await.unwrap(),
-            b.await.unwrap_err().is_panic(),
-            c.await.unwrap_err().is_cancelled(),
-            got,
-        )
+
+        println!("alpha returned {}", alpha.await.unwrap());
+        println!("beta returned {}", beta.await.unwrap());
+
+        println!("cancelling {:?}:", forever.name().unwrap());
+        forever.cancel();
+        let err = forever.await.unwrap_err();
+        println!(
+            "  awaiting it gives: {err} (is_cancelled = {})",
+            err.is_cancelled()
+        );
+
+        println!("a task that panics (the panic message below is expected):");
+        let faulty = uniloop::spawn_named("faulty", async { panic!("something went wrong") });
+        let err = faulty.await.unwrap_err();
+        println!("  caught: {err}; the loop carries on");
+
+        let n = 100_000;
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n).map(|i| uniloop::spawn(async move { i })).collect();
+        let mut sum = 0u64;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        assert_eq!(sum, n * (n - 1) / 2);
+        println!("spawned and awaited {n} tasks in {:.1?}", start.elapsed());
     });
-    println!("{out:?}");
+    println!("done: run() returned after dropping every task still alive");
 }

@@ -67,3 +67,8 @@ pub use runtime::{
     CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo, TaskState,
     YieldNow,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -235,6 +235,11 @@ impl Core {
         if let Err(e) = polled {
             panic!("uniloop: the reactor failed: {e}");
         }
+        self.receive();
+    }
+
+    /// Take in what other threads sent: wakes and callbacks.
+    pub(crate) fn receive(&self) {
         let mut inbox = mem::take(&mut *self.inbox.borrow_mut());
         self.remote.drain(&mut inbox);
         remote::deliver(self, &mut inbox);

@@ -154,6 +154,8 @@ impl Runtime {
         let core = &*self.core;
         let _enter = context::enter_loop(core, function);
         let mut future = pin!(future);
+        // What other threads sent while the loop was not running goes first.
+        core.receive();
         let main = core.begin_main();
         let main_waker = waker::waker(main);
         let mut cx = Context::from_waker(&main_waker);

@@ -48,8 +48,11 @@ pub struct Handle {
 /// let rt = uniloop::Runtime::new()?;
 /// let handle = rt.handle();
 /// drop(rt);
-/// let uniloop::LoopClosed(f) = handle.call_soon_threadsafe(|| 5).unwrap_err();
-/// assert_eq!(f(), 5);
+/// let message = String::from("never sent");
+/// let uniloop::LoopClosed(f) = handle
+///     .call_soon_threadsafe(move || println!("{message}"))
+///     .unwrap_err();
+/// f(); // handed back unrun: it can still be called, or dropped
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct LoopClosed<F>(pub F);
@@ -112,9 +115,9 @@ impl Handle {
     ///
     /// # Errors
     ///
-    /// [`LoopClosed`] with `f` if the runtime was dropped. A callback sent
-    /// just before the runtime is dropped, and not run by then, is dropped
-    /// with it, as asyncio discards the callbacks of a closed loop.
+    /// [`LoopClosed`] with `f` if the runtime was dropped. A callback that
+    /// was accepted but had not run when the runtime was dropped is dropped
+    /// with it, unrun, as asyncio discards the callbacks of a closed loop.
     ///
     /// # Examples
     ///
@@ -133,11 +136,9 @@ impl Handle {
         F: FnOnce() + Send + 'static,
     {
         let location = Location::caller();
-        if self.remote.is_closed() {
-            return Err(LoopClosed(f));
-        }
-        self.remote.send(Message::Call(Box::new(f), location));
-        Ok(())
+        self.remote
+            .send(f, |f| Message::Call(Box::new(f), location))
+            .map_err(LoopClosed)
     }
 }
 

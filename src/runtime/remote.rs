@@ -49,24 +49,32 @@ impl Remote {
         }
     }
 
-    pub(crate) fn send(&self, message: Message) {
-        lock(&self.queue).push(message);
+    /// Queue `value` (as `wrap(value)`) for the loop, or give it back if the
+    /// runtime is gone. `closed` is read under the queue lock, so nothing is
+    /// queued after `close` has emptied the queue.
+    pub(crate) fn send<T>(&self, value: T, wrap: impl FnOnce(T) -> Message) -> Result<(), T> {
+        let mut queue = lock(&self.queue);
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(value);
+        }
+        queue.push(wrap(value));
+        drop(queue);
         if !self.notified.swap(true, Ordering::AcqRel) {
             // A failed eventfd write leaves the counter readable: the loop
             // wakes either way, so there is nothing to handle here.
             let _ = self.waker.wake();
         }
+        Ok(())
     }
 
     /// The runtime is gone: refuse new callbacks, drop queued ones.
     pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
-        let queued = mem::take(&mut *lock(&self.queue));
+        let queued = {
+            let mut queue = lock(&self.queue);
+            self.closed.store(true, Ordering::Relaxed);
+            mem::take(&mut *queue)
+        };
         drop(queued);
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
     }
 
     /// Whether a `drain` would find anything (one atomic load).
@@ -115,7 +123,8 @@ pub(crate) fn unregister(id: usize) {
 pub(crate) fn wake(task: TaskRef) {
     let remote = lock(&REGISTRY).get(task.runtime()).cloned().flatten();
     if let Some(remote) = remote {
-        remote.send(Message::Wake(task));
+        // A closed runtime has no task to wake.
+        let _ = remote.send(task, Message::Wake);
     }
 }
 

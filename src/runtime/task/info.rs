@@ -86,7 +86,7 @@ impl fmt::Display for TaskState {
 ///     });
 ///     let info = task.await.unwrap();
 ///     assert_eq!(info.name.as_deref(), Some("worker"));
-///     assert_eq!(info.spawned_at.line(), line!() - 4);
+///     assert_eq!(info.spawned_at.line(), line!() - 5);
 ///     assert_eq!(info.polls, 1);
 ///     println!("{info}"); // task 1 "worker" running, 1 poll, spawned at src/main.rs:4:16
 /// });
