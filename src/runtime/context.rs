@@ -24,14 +24,16 @@ pub(crate) struct Enter<'a> {
 
 impl Drop for Enter<'_> {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.previous));
+        // `try_with`: a runtime kept in a thread-local may be dropped after
+        // `CURRENT` itself was destroyed.
+        let _ = CURRENT.try_with(|c| c.set(self.previous));
     }
 }
 
 /// Make `core` current for the guard's lifetime, whatever was current before
 /// (used to drop a runtime's tasks, which may happen inside another loop).
 pub(crate) fn enter(core: &Core) -> Enter<'_> {
-    let previous = CURRENT.with(|c| c.replace(core));
+    let previous = CURRENT.try_with(|c| c.replace(core)).unwrap_or(ptr::null());
     Enter {
         previous,
         _core: core,
@@ -45,7 +47,7 @@ pub(crate) fn enter(core: &Core) -> Enter<'_> {
 /// If a uniloop runtime is already running on this thread.
 #[track_caller]
 pub(crate) fn enter_loop<'a>(core: &'a Core, function: &str) -> Enter<'a> {
-    if CURRENT.with(|c| !c.get().is_null()) {
+    if with_current(|_| ()).is_some() {
         panic!("uniloop::{function}() cannot be called from a running event loop");
     }
     enter(core)

@@ -23,6 +23,7 @@ use std::io;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, Instant};
@@ -36,6 +37,12 @@ use super::task::{Task, TaskId, TaskInfo, TaskState};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
 use crate::reactor::Reactor;
 
+/// Each runtime's generation base is the previous one plus this odd
+/// constant (2⁶⁴ / φ), which spreads consecutive bases over the generation
+/// space.
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+static GENERATION_BASES: AtomicU64 = AtomicU64::new(0);
+
 /// How many queue entries a turn runs before it looks at I/O and the remote
 /// queue again.
 pub(crate) const BATCH: usize = 128;
@@ -44,6 +51,9 @@ struct Slot {
     task: Rc<dyn Harness>,
     generation: u64,
     scheduled: Cell<bool>,
+    /// `header().kind == Kind::Task`, kept here to spare the hot path a
+    /// virtual call.
+    is_task: bool,
 }
 
 pub(crate) struct Core {
@@ -51,6 +61,10 @@ pub(crate) struct Core {
     tasks: RefCell<Slab<Slot>>,
     queue: RefCell<VecDeque<TaskRef>>,
     next_id: Cell<u64>,
+    /// Added to task ids to make generations, different in every runtime so
+    /// that a waker of a dropped runtime whose id was reused is stale here
+    /// too, instead of matching the task that got the same id.
+    generation_base: u64,
     /// The task being polled, if it is a task (not a callback).
     running: Cell<Option<TaskRef>>,
     main_generation: Cell<u64>,
@@ -67,13 +81,15 @@ impl Core {
         let (reactor, mio_waker) = Reactor::new(config.event_capacity)?;
         let remote = Arc::new(Remote::new(mio_waker));
         let id = remote::register(remote.clone())?;
+        let generation_base = GENERATION_BASES.fetch_add(GOLDEN_GAMMA, Ordering::Relaxed);
         Ok(Core {
             id,
             tasks: RefCell::new(Slab::new()),
             queue: RefCell::new(VecDeque::new()),
             next_id: Cell::new(1),
+            generation_base,
             running: Cell::new(None),
-            main_generation: Cell::new(0),
+            main_generation: Cell::new(TaskRef::generation_of(generation_base)),
             main_scheduled: Cell::new(false),
             remote,
             inbox: RefCell::new(Vec::new()),
@@ -123,7 +139,7 @@ impl Core {
     {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        let generation = TaskRef::generation_of(id);
+        let generation = TaskRef::generation_of(id.wrapping_add(self.generation_base));
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         assert!(
@@ -137,6 +153,7 @@ impl Core {
             task: cell.clone(),
             generation,
             scheduled: Cell::new(true),
+            is_task: kind == Kind::Task,
         });
         drop(tasks);
         self.queue.borrow_mut().push_back(task_ref);
@@ -187,18 +204,17 @@ impl Core {
 
     /// Poll the task at `task` (just popped) once, and free it if it is done.
     pub(crate) fn run_task(&self, task: TaskRef) {
-        let harness = {
+        let (harness, is_task) = {
             let tasks = self.tasks.borrow();
             match tasks.get(task.key()) {
                 Some(slot) if slot.generation == task.generation() => {
                     slot.scheduled.set(false);
-                    slot.task.clone()
+                    (slot.task.clone(), slot.is_task)
                 }
                 _ => return,
             }
         };
-        let header = harness.header();
-        if header.kind == Kind::Task {
+        if is_task {
             self.running.set(Some(task));
         }
         let waker = waker::waker(task);
@@ -208,7 +224,7 @@ impl Core {
             Some(threshold) => {
                 let start = Instant::now();
                 let done = harness.run(&mut cx);
-                report_slow_poll(header, start.elapsed(), threshold);
+                report_slow_poll(harness.header(), start.elapsed(), threshold);
                 done
             }
         };
@@ -258,7 +274,7 @@ impl Core {
             .iter()
             .filter(|(_, slot)| {
                 let header = slot.task.header();
-                header.kind == Kind::Task && !header.is_cancelled() && !header.is_complete()
+                slot.is_task && !header.is_cancelled() && !header.is_complete()
             })
             .map(|(_, slot)| self.info(slot.task.header().task_ref, slot))
             .collect()

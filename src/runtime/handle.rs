@@ -109,9 +109,13 @@ impl Handle {
     }
 
     /// Run `f` on the loop soon, from any thread (≙
-    /// `loop.call_soon_threadsafe`). It wakes a parked loop at once and runs
-    /// in FIFO order with the tasks ready then, like
-    /// [`call_soon`](crate::call_soon).
+    /// `loop.call_soon_threadsafe`).
+    ///
+    /// A parked loop wakes at once. A busy loop takes in what other threads
+    /// sent between batches of polls (every 128 polls at most, and before a
+    /// `block_on` starts), and `f` then joins the run queue behind the tasks
+    /// ready at that moment, as [`call_soon`](crate::call_soon) would.
+    /// Callbacks from one thread run in the order they were sent.
     ///
     /// # Errors
     ///

@@ -10,8 +10,9 @@
 //!   is lost, and a burst of wakes costs the loop one `eventfd` write.
 //! - The registry maps a runtime id to its `Remote` while the runtime is
 //!   alive. An id is reused after its runtime is dropped; a stale waker then
-//!   reaches the new runtime, whose generation check makes it a no-op (or at
-//!   worst a spurious poll).
+//!   reaches the new runtime, whose generations start from another base, so
+//!   the generation check makes it a no-op (a spurious poll would need a
+//!   1-in-2²⁶ coincidence, and futures tolerate spurious polls anyway).
 
 use std::io;
 use std::mem;
