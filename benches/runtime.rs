@@ -3,8 +3,9 @@
 
 mod harness;
 
-use std::future::Future;
-use std::pin::Pin;
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -77,44 +78,71 @@ struct Baton {
     wakers: [Option<Waker>; 2],
 }
 
-struct MyTurn<'a> {
-    baton: &'a Mutex<Baton>,
-    me: usize,
-}
-
-impl Future for MyTurn<'_> {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut baton = self.baton.lock().unwrap();
-        if baton.turn == self.me {
+impl Baton {
+    /// `Ready` on `me`'s turn; otherwise store the waker.
+    fn poll_turn(&mut self, me: usize, cx: &mut Context<'_>) -> Poll<()> {
+        if self.turn == me {
             return Poll::Ready(());
         }
-        baton.wakers[self.me] = Some(cx.waker().clone());
+        self.wakers[me] = Some(cx.waker().clone());
         Poll::Pending
+    }
+
+    /// Hand the turn over; the waker to wake, once the baton is released.
+    fn pass(&mut self, me: usize) -> Option<Waker> {
+        self.passes += 1;
+        self.turn = 1 - me;
+        self.wakers[1 - me].take()
     }
 }
 
-async fn player(baton: Arc<Mutex<Baton>>, me: usize) {
+/// A player over a shared cell, for runtimes that run `!Send` tasks.
+async fn local_player(baton: Rc<RefCell<Baton>>, me: usize) {
     for _ in 0..ROUND_TRIPS {
-        MyTurn { baton: &baton, me }.await;
-        let waker = {
-            let mut b = baton.lock().unwrap();
-            b.passes += 1;
-            b.turn = 1 - me;
-            b.wakers[1 - me].take()
-        };
+        poll_fn(|cx| baton.borrow_mut().poll_turn(me, cx)).await;
+        let waker = baton.borrow_mut().pass(me);
         if let Some(waker) = waker {
             waker.wake();
         }
     }
 }
 
-/// Two tasks hand a value back and forth 100 000 times.
+/// The same player over `Arc<Mutex>`, for `tokio::spawn`'s `Send` bound.
+async fn send_player(baton: Arc<Mutex<Baton>>, me: usize) {
+    for _ in 0..ROUND_TRIPS {
+        poll_fn(|cx| baton.lock().unwrap().poll_turn(me, cx)).await;
+        let waker = baton.lock().unwrap().pass(me);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// Two tasks hand a value back and forth 100 000 times through a shared
+/// cell and a waker (an `Rc<RefCell>`, or `Arc<Mutex>` where the runtime
+/// only runs `Send` tasks).
 fn ping_pong<R: Rt>(rt: &mut R) {
+    if R::SEND_ONLY {
+        return ping_pong_mutex(rt);
+    }
+    let passes = rt.block_on(async {
+        let baton = Rc::new(RefCell::new(Baton::default()));
+        let ping = R::spawn_local(local_player(baton.clone(), 0));
+        let pong = R::spawn_local(local_player(baton.clone(), 1));
+        ping.await;
+        pong.await;
+        let passes = baton.borrow().passes;
+        passes
+    });
+    assert_eq!(passes, 2 * ROUND_TRIPS);
+}
+
+/// `ping_pong` with the `Arc<Mutex>` cell on every runtime.
+fn ping_pong_mutex<R: Rt>(rt: &mut R) {
     let passes = rt.block_on(async {
         let baton = Arc::new(Mutex::new(Baton::default()));
-        let ping = R::spawn(player(baton.clone(), 0));
-        let pong = R::spawn(player(baton.clone(), 1));
+        let ping = R::spawn(send_player(baton.clone(), 0));
+        let pong = R::spawn(send_player(baton.clone(), 1));
         ping.await;
         pong.await;
         let passes = baton.lock().unwrap().passes;
@@ -134,6 +162,10 @@ fn runtime(c: &mut Criterion) {
         chained_spawn
     );
     every_runtime!(harness::group(c, "ping_pong", ROUND_TRIPS), ping_pong);
+    every_runtime!(
+        harness::group(c, "ping_pong_mutex", ROUND_TRIPS),
+        ping_pong_mutex
+    );
 }
 
 criterion_group! {

@@ -29,6 +29,15 @@ pub trait Rt: Sized {
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static;
+    /// Whether this runtime can only spawn `Send` futures (tokio's
+    /// `tokio::spawn`): then `spawn_local` is unavailable and workloads use
+    /// their `Send` form.
+    const SEND_ONLY: bool = false;
+    /// Spawn a `!Send` future (on runtimes where `SEND_ONLY` is false).
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static;
     /// Spawn and forget the handle; the task still runs.
     fn spawn_detached<F>(future: F)
     where
@@ -51,6 +60,14 @@ impl Rt for Uniloop {
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
+    {
+        let task = uniloop::spawn(future);
+        async move { task.await.unwrap() }
+    }
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static,
     {
         let task = uniloop::spawn(future);
         async move { task.await.unwrap() }
@@ -87,6 +104,14 @@ impl Rt for TokioLocal {
         let task = tokio::task::spawn_local(future);
         async move { task.await.unwrap() }
     }
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let task = tokio::task::spawn_local(future);
+        async move { task.await.unwrap() }
+    }
     fn spawn_detached<F>(future: F)
     where
         F: Future<Output = ()> + Send + 'static,
@@ -118,6 +143,17 @@ impl Rt for TokioCurrentThread {
     {
         let task = tokio::spawn(future);
         async move { task.await.unwrap() }
+    }
+    const SEND_ONLY: bool = true;
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        drop(future);
+        panic!("tokio::spawn runs only Send futures: use the workload's Send form");
+        #[allow(unreachable_code)]
+        std::future::pending()
     }
     fn spawn_detached<F>(future: F)
     where
@@ -157,6 +193,13 @@ impl Rt for AsyncExecutor {
     {
         LOCAL_EXECUTOR.with(|ex| ex.borrow().as_ref().unwrap().spawn(future))
     }
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        LOCAL_EXECUTOR.with(|ex| ex.borrow().as_ref().unwrap().spawn(future))
+    }
     fn spawn_detached<F>(future: F)
     where
         F: Future<Output = ()> + Send + 'static,
@@ -186,6 +229,20 @@ impl Rt for LocalPool {
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
+    {
+        use futures::task::LocalSpawnExt;
+        LOCAL_SPAWNER.with(|s| {
+            s.borrow()
+                .as_ref()
+                .unwrap()
+                .spawn_local_with_handle(future)
+                .unwrap()
+        })
+    }
+    fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
+    where
+        F: Future + 'static,
+        F::Output: 'static,
     {
         use futures::task::LocalSpawnExt;
         LOCAL_SPAWNER.with(|s| {
