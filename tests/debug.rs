@@ -1,0 +1,153 @@
+//! Debug mode: slow polls are reported on stderr, naming the task, its id,
+//! its spawn location and the duration. Each case runs in a child process
+//! (this test binary again, with `UNILOOP_TEST_CHILD` naming the case) so its
+//! stderr can be read.
+
+use std::env;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use uniloop::Runtime;
+
+const CHILD: &str = "UNILOOP_TEST_CHILD";
+
+/// Run this binary's test `case` in a child process with `envs` set; its
+/// stderr.
+fn stderr_of(case: &str, envs: &[(&str, &str)]) -> String {
+    let output = Command::new(env::current_exe().unwrap())
+        .args([case, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, case)
+        .env_remove("UNILOOP_DEBUG")
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "child {case} failed: {output:?}");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn is_child(case: &str) -> bool {
+    env::var(CHILD).is_ok_and(|c| c == case)
+}
+
+/// A poll that takes at least `at_least`, whatever the machine's speed.
+fn busy_for(at_least: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < at_least {
+        std::hint::spin_loop();
+    }
+}
+
+/// In the child: one named task whose single poll takes at least 2 ms, on a
+/// runtime built by `build`.
+fn slow_task(build: fn() -> Runtime) {
+    let rt = build();
+    rt.block_on(async {
+        let task = uniloop::spawn_named("sluggish", async { busy_for(Duration::from_millis(2)) });
+        task.await.unwrap();
+    });
+}
+
+#[test]
+fn child_debug_on_with_a_1ms_threshold() {
+    if is_child("child_debug_on_with_a_1ms_threshold") {
+        slow_task(|| {
+            Runtime::builder()
+                .debug(true)
+                .slow_poll_threshold(Duration::from_millis(1))
+                .build()
+                .unwrap()
+        });
+    }
+}
+
+#[test]
+fn child_debug_from_the_environment() {
+    if is_child("child_debug_from_the_environment") {
+        slow_task(|| {
+            Runtime::builder()
+                .slow_poll_threshold(Duration::from_millis(1))
+                .build()
+                .unwrap()
+        });
+    }
+}
+
+#[test]
+fn child_debug_off() {
+    if is_child("child_debug_off") {
+        slow_task(|| {
+            Runtime::builder()
+                .debug(false)
+                .slow_poll_threshold(Duration::from_millis(1))
+                .build()
+                .unwrap()
+        });
+    }
+}
+
+#[test]
+fn child_debug_on_with_a_long_threshold() {
+    if is_child("child_debug_on_with_a_long_threshold") {
+        slow_task(|| {
+            Runtime::builder()
+                .debug(true)
+                .slow_poll_threshold(Duration::from_secs(3600))
+                .build()
+                .unwrap()
+        });
+    }
+}
+
+#[test]
+fn a_slow_poll_in_debug_mode_prints_one_line_naming_the_task() {
+    let stderr = stderr_of("child_debug_on_with_a_1ms_threshold", &[]);
+    let lines: Vec<_> = stderr
+        .lines()
+        .filter(|l| l.starts_with("uniloop:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let line = lines[0];
+    assert!(
+        line.starts_with("uniloop: executing task 1 \"sluggish\" (spawned at tests/debug.rs:"),
+        "{line}"
+    );
+    let seconds: f64 = line
+        .rsplit_once(" took ")
+        .and_then(|(_, rest)| rest.strip_suffix(" seconds"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no duration in {line}"));
+    assert!(seconds >= 0.002, "{line}");
+}
+
+#[test]
+fn uniloop_debug_1_in_the_environment_turns_debug_mode_on() {
+    let stderr = stderr_of(
+        "child_debug_from_the_environment",
+        &[("UNILOOP_DEBUG", "1")],
+    );
+    assert!(
+        stderr.contains("uniloop: executing task 1 \"sluggish\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn uniloop_debug_0_leaves_debug_mode_off() {
+    let stderr = stderr_of(
+        "child_debug_from_the_environment",
+        &[("UNILOOP_DEBUG", "0")],
+    );
+    assert!(!stderr.contains("uniloop:"), "{stderr}");
+}
+
+#[test]
+fn builder_debug_false_wins_over_the_environment() {
+    let stderr = stderr_of("child_debug_off", &[("UNILOOP_DEBUG", "1")]);
+    assert!(!stderr.contains("uniloop:"), "{stderr}");
+}
+
+#[test]
+fn polls_under_the_threshold_are_not_reported() {
+    let stderr = stderr_of("child_debug_on_with_a_long_threshold", &[]);
+    assert!(!stderr.contains("uniloop:"), "{stderr}");
+}
