@@ -421,3 +421,102 @@ fn join_error_is_a_send_sync_std_error() {
         .unwrap();
     assert_eq!(payload.as_deref(), Some("y"));
 }
+
+#[test]
+fn a_task_that_cancels_itself_and_then_panics_ends_panicked_not_cancelled() {
+    let me: Rc<RefCell<Option<Task<()>>>> = Rc::default();
+    let m = me.clone();
+    run(async {
+        *me.borrow_mut() = Some(spawn(async move {
+            assert!(m.borrow().as_ref().unwrap().cancel());
+            panic!("after cancel");
+        }));
+        yield_now().await;
+        let task = me.borrow_mut().take().unwrap();
+        assert!(task.is_finished());
+        assert!(!task.is_cancelled(), "the panic is the outcome");
+        let err = task.await.unwrap_err();
+        assert!(err.is_panic());
+        assert_eq!(
+            err.to_string(),
+            format!("task {} panicked: after cancel", err.id())
+        );
+    });
+}
+
+/// A future that is ready at once and, when dropped, tries to cancel its
+/// own task through the handle it finds in `me`.
+struct CancelsItselfOnDrop {
+    me: Rc<RefCell<Option<Task<i32>>>>,
+    cancelled: Rc<std::cell::Cell<Option<bool>>>,
+}
+
+impl std::future::Future for CancelsItselfOnDrop {
+    type Output = i32;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<i32> {
+        std::task::Poll::Ready(5)
+    }
+}
+
+impl Drop for CancelsItselfOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = &*self.me.borrow() {
+            self.cancelled.set(Some(task.cancel()));
+            assert!(task.is_finished(), "its outcome is decided");
+        }
+    }
+}
+
+#[test]
+fn cancel_from_the_destructor_of_a_completing_future_returns_false_and_the_value_is_kept() {
+    let me: Rc<RefCell<Option<Task<i32>>>> = Rc::default();
+    let cancelled = Rc::new(std::cell::Cell::new(None));
+    let future = CancelsItselfOnDrop {
+        me: me.clone(),
+        cancelled: cancelled.clone(),
+    };
+    run(async {
+        *me.borrow_mut() = Some(spawn(future));
+        yield_now().await;
+        assert_eq!(
+            cancelled.get(),
+            Some(false),
+            "the destructor ran and was refused"
+        );
+        let task = me.borrow_mut().take().unwrap();
+        assert!(!task.is_cancelled());
+        assert_eq!(task.await.unwrap(), 5);
+    });
+}
+
+/// Panics when dropped.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("bomb");
+    }
+}
+
+#[test]
+fn a_panicking_capture_of_an_unrun_threadsafe_callback_does_not_abort_an_unwinding_run() {
+    let result = panic::catch_unwind(|| {
+        run(async {
+            let bomb = Bomb;
+            uniloop::Handle::current()
+                .call_soon_threadsafe(move || drop(bomb))
+                .ok()
+                .unwrap();
+            panic!("main");
+        })
+    });
+    assert_eq!(
+        payload_message(&*result.unwrap_err()).as_deref(),
+        Some("main")
+    );
+    // The runtime's registry slot was freed: runtimes can still be made.
+    assert_eq!(run(async { 1 }), 1);
+}

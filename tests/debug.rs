@@ -151,3 +151,83 @@ fn polls_under_the_threshold_are_not_reported() {
     let stderr = stderr_of("child_debug_on_with_a_long_threshold", &[]);
     assert!(!stderr.contains("uniloop:"), "{stderr}");
 }
+
+/// In the child: a debug runtime (or not) where one task panics and its
+/// handle is dropped, and another panics and is awaited.
+fn panics(debug: bool) {
+    let rt = Runtime::builder().debug(debug).build().unwrap();
+    rt.block_on(async {
+        drop(uniloop::spawn_named("orphan", async {
+            panic!("nobody saw this")
+        }));
+        let awaited = uniloop::spawn_named("awaited", async { panic!("this one was seen") });
+        assert!(awaited.await.unwrap_err().is_panic());
+    });
+}
+
+#[test]
+fn child_panics_in_debug_mode() {
+    if is_child("child_panics_in_debug_mode") {
+        panics(true);
+    }
+}
+
+#[test]
+fn child_panics_without_debug_mode() {
+    if is_child("child_panics_without_debug_mode") {
+        panics(false);
+    }
+}
+
+#[test]
+fn a_panic_nobody_awaits_is_reported_in_debug_mode_once_with_its_message() {
+    let stderr = stderr_of("child_panics_in_debug_mode", &[]);
+    let reports: Vec<_> = stderr
+        .lines()
+        .filter(|l| l.contains("was never retrieved"))
+        .collect();
+    assert_eq!(reports.len(), 1, "{stderr}");
+    assert!(
+        reports[0].starts_with("uniloop: task 1 \"orphan\" (spawned at tests/debug.rs:"),
+        "{}",
+        reports[0]
+    );
+    assert!(
+        reports[0].ends_with("never retrieved: nobody saw this"),
+        "{}",
+        reports[0]
+    );
+}
+
+#[test]
+fn a_panic_nobody_awaits_is_not_reported_without_debug_mode() {
+    let stderr = stderr_of("child_panics_without_debug_mode", &[]);
+    assert!(!stderr.contains("never retrieved"), "{stderr}");
+}
+
+#[test]
+fn child_slow_root_future() {
+    if is_child("child_slow_root_future") {
+        let rt = Runtime::builder()
+            .debug(true)
+            .slow_poll_threshold(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        rt.block_on(async { busy_for(Duration::from_millis(2)) });
+    }
+}
+
+#[test]
+fn a_slow_poll_of_the_root_future_is_reported_with_its_call_site() {
+    let stderr = stderr_of("child_slow_root_future", &[]);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("uniloop: executing"))
+        .unwrap_or_else(|| panic!("no report in {stderr}"));
+    assert!(
+        line.starts_with(
+            "uniloop: executing the future given to Runtime::block_on (at tests/debug.rs:"
+        ),
+        "{line}"
+    );
+}

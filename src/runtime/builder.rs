@@ -61,10 +61,16 @@ impl Builder {
         }
     }
 
-    /// Debug mode (≙ `asyncio.run(main(), debug=True)`): every poll of a
-    /// task is timed, and one that takes longer than
-    /// [`slow_poll_threshold`](Self::slow_poll_threshold) prints a line to
-    /// stderr naming the task, its id, its spawn location and the duration.
+    /// Debug mode (≙ `asyncio.run(main(), debug=True)`), which prints to
+    /// stderr:
+    /// - one line for every poll (of a task, a callback, or the future given
+    ///   to `block_on`) that takes longer than
+    ///   [`slow_poll_threshold`](Self::slow_poll_threshold), naming it, its
+    ///   id, its spawn location and the duration (≙ "Executing <Task ...>
+    ///   took 2.001 seconds");
+    /// - one line for a task that panicked and whose panic nobody awaited
+    ///   (its `Task` was dropped), with the panic's message (≙ "Task
+    ///   exception was never retrieved").
     ///
     /// Unset, it follows the environment variable `UNILOOP_DEBUG` (≙
     /// `PYTHONASYNCIODEBUG`): on when set to anything but empty or `0`.

@@ -19,7 +19,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::io;
+use std::io::{self, Write};
 use std::mem;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::rc::Rc;
@@ -102,6 +102,11 @@ impl Core {
         self.id
     }
 
+    /// `Some(threshold)` in debug mode.
+    pub(crate) fn slow_poll(&self) -> Option<Duration> {
+        self.slow_poll
+    }
+
     pub(crate) fn spawn<F>(
         &self,
         future: F,
@@ -141,15 +146,16 @@ impl Core {
         self.next_id.set(id + 1);
         let generation = TaskRef::generation_of(id.wrapping_add(self.generation_base));
         let mut tasks = self.tasks.borrow_mut();
-        let entry = tasks.vacant_entry();
-        assert!(
-            entry.key() < MAX_TASKS,
-            "uniloop: more than {MAX_TASKS} tasks alive in one runtime"
-        );
-        let task_ref = TaskRef::new(self.id, entry.key(), generation);
-        let header = Header::new(TaskId(id), name, location, kind, task_ref);
+        let key = tasks.vacant_key();
+        if key >= MAX_TASKS {
+            drop(tasks); // a panic hook may look at the tasks
+            panic!("uniloop: more than {MAX_TASKS} tasks alive in one runtime");
+        }
+        let task_ref = TaskRef::new(self.id, key, generation);
+        let debug = self.slow_poll.is_some();
+        let header = Header::new(TaskId(id), name, location, kind, task_ref, debug);
         let cell = Rc::new(TaskCell::new(header, future));
-        entry.insert(Slot {
+        tasks.insert(Slot {
             task: cell.clone(),
             generation,
             scheduled: Cell::new(true),
@@ -224,7 +230,7 @@ impl Core {
             Some(threshold) => {
                 let start = Instant::now();
                 let done = harness.run(&mut cx);
-                report_slow_poll(harness.header(), start.elapsed(), threshold);
+                report_slow_poll(start.elapsed(), threshold, || harness.header().describe());
                 done
             }
         };
@@ -272,10 +278,7 @@ impl Core {
         let tasks = self.tasks.borrow();
         tasks
             .iter()
-            .filter(|(_, slot)| {
-                let header = slot.task.header();
-                slot.is_task && !header.is_cancelled() && !header.is_complete()
-            })
+            .filter(|(_, slot)| slot.is_task && !slot.task.header().is_done())
             .map(|(_, slot)| self.info(slot.task.header().task_ref, slot))
             .collect()
     }
@@ -316,23 +319,18 @@ impl Core {
     }
 }
 
-fn report_slow_poll(header: &Header, took: Duration, threshold: Duration) {
+/// In debug mode, print one line for a poll of `what` that took longer
+/// than `threshold` (≙ asyncio's "Executing <Task ...> took 2.001 seconds").
+/// A failed write (a closed stderr pipe) is ignored: it must not take the
+/// loop down.
+pub(crate) fn report_slow_poll(took: Duration, threshold: Duration, what: impl FnOnce() -> String) {
     if took < threshold {
         return;
     }
-    let what = match header.kind {
-        Kind::Task => "task",
-        Kind::Callback => "callback",
-    };
-    let name = header
-        .name
-        .as_deref()
-        .map(|n| format!(" {n:?}"))
-        .unwrap_or_default();
-    eprintln!(
-        "uniloop: executing {what} {}{name} (spawned at {}) took {:.3} seconds",
-        header.id,
-        header.location,
+    let _ = writeln!(
+        io::stderr().lock(),
+        "uniloop: executing {} took {:.3} seconds",
+        what(),
         took.as_secs_f64()
     );
 }

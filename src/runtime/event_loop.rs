@@ -3,11 +3,13 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use super::builder::{Builder, Config};
-use super::core::{Core, BATCH};
+use super::core::{report_slow_poll, Core, BATCH};
 use super::handle::Handle;
 use super::waker::{self, MAIN_KEY};
 use super::{context, remote};
@@ -152,6 +154,7 @@ impl Runtime {
     #[track_caller]
     fn run_main<F: Future>(&self, future: F, function: &str) -> F::Output {
         let core = &*self.core;
+        let caller = Location::caller();
         let _enter = context::enter_loop(core, function);
         let mut future = pin!(future);
         // What other threads sent while the loop was not running goes first.
@@ -165,7 +168,18 @@ impl Runtime {
                 if task.key() != MAIN_KEY {
                     core.run_task(task);
                 } else if core.take_main(task) {
-                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    let polled = match core.slow_poll() {
+                        None => future.as_mut().poll(&mut cx),
+                        Some(threshold) => {
+                            let start = Instant::now();
+                            let polled = future.as_mut().poll(&mut cx);
+                            report_slow_poll(start.elapsed(), threshold, || {
+                                format!("the future given to {function} (at {caller})")
+                            });
+                            polled
+                        }
+                    };
+                    if let Poll::Ready(output) = polled {
                         return output;
                     }
                 }
@@ -177,9 +191,13 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.core.shut_down();
-        self.core.remote.close();
+        // Unregister first, so that nothing below can leave the registry
+        // slot taken; wakes from other threads are no-ops from here on.
         remote::unregister(self.core.id());
+        self.core.shut_down();
+        // Dropping queued cross-thread callbacks runs their captures'
+        // destructors: user code, which must not abort an unwinding `run`.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| self.core.remote.close()));
     }
 }
 

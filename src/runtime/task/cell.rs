@@ -14,9 +14,10 @@
 //!
 //! 1. `Core::spawn` creates the cell in `Pending` and queues it.
 //! 2. `Harness::run` (called by the loop only) polls the future; when it is
-//!    ready, panics, or cancellation was requested, `complete` drops the
-//!    future in place, stores the output, sets `COMPLETE` and wakes the
-//!    joiner.
+//!    ready, panics, or cancellation was requested, `complete` sets
+//!    `CLOSING` (the outcome is decided: a destructor that now calls
+//!    `cancel()` gets `false`), drops the future in place, stores the output,
+//!    sets `COMPLETE` and wakes the joiner.
 //! 3. `JoinSide::poll_join` (the `Task` handle) moves the output out once.
 //!
 //! # Invariants
@@ -30,6 +31,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::io::{self, Write};
 use std::mem;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
@@ -48,6 +50,7 @@ pub(crate) enum Kind {
 
 const COMPLETE: u8 = 1 << 0;
 const CANCELLED: u8 = 1 << 1;
+const CLOSING: u8 = 1 << 2;
 
 /// What every task has, whatever its future.
 pub(crate) struct Header {
@@ -57,9 +60,14 @@ pub(crate) struct Header {
     pub(crate) kind: Kind,
     pub(crate) task_ref: TaskRef,
     pub(crate) polls: Cell<u64>,
+    /// Debug mode: report a panic nobody retrieved when the cell is dropped.
+    report_unretrieved: bool,
+    /// `CLOSING`: the outcome is decided and the future is being dropped.
     /// `COMPLETE`: the output is stored (or was taken). `CANCELLED`:
     /// cancellation was requested and took effect; the task will not be
-    /// polled again. Both only ever go from unset to set.
+    /// polled again. Each goes from unset to set once, except that
+    /// `CANCELLED` is cleared if the task panics in the poll during which it
+    /// was cancelled: its outcome is then the panic.
     flags: Cell<u8>,
 }
 
@@ -70,6 +78,7 @@ impl Header {
         location: &'static Location<'static>,
         kind: Kind,
         task_ref: TaskRef,
+        report_unretrieved: bool,
     ) -> Header {
         Header {
             id,
@@ -78,6 +87,7 @@ impl Header {
             kind,
             task_ref,
             polls: Cell::new(0),
+            report_unretrieved,
             flags: Cell::new(0),
         }
     }
@@ -90,20 +100,43 @@ impl Header {
         self.flags.get() & CANCELLED != 0
     }
 
-    /// Request cancellation; `false` if the task already finished or was
-    /// already cancelled. The caller must then wake the task so the loop
-    /// drops its future.
+    /// Whether the task will not be polled again: its outcome is decided
+    /// (completing, complete) or its cancellation took effect.
+    pub(crate) fn is_done(&self) -> bool {
+        self.flags.get() & (COMPLETE | CANCELLED | CLOSING) != 0
+    }
+
+    /// Request cancellation; `false` if the task's outcome is already decided
+    /// or it was already cancelled. The caller must then wake the task so
+    /// the loop drops its future.
     pub(crate) fn request_cancel(&self) -> bool {
-        let flags = self.flags.get();
-        if flags & (COMPLETE | CANCELLED) != 0 {
+        if self.is_done() {
             return false;
         }
-        self.flags.set(flags | CANCELLED);
+        self.set(CANCELLED);
         true
     }
 
     fn set(&self, flag: u8) {
         self.flags.set(self.flags.get() | flag);
+    }
+
+    fn clear(&self, flag: u8) {
+        self.flags.set(self.flags.get() & !flag);
+    }
+
+    /// `task 3 "name" (spawned at src/main.rs:4:5)`, or `callback ...`.
+    pub(crate) fn describe(&self) -> String {
+        let what = match self.kind {
+            Kind::Task => "task",
+            Kind::Callback => "callback",
+        };
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| format!(" {n:?}"))
+            .unwrap_or_default();
+        format!("{what} {}{name} (spawned at {})", self.id, self.location)
     }
 }
 
@@ -147,11 +180,16 @@ impl<F: Future> TaskCell<F> {
     ///
     /// A panic from the future's destructor (or from a joiner's foreign
     /// waker) is caught and discarded: the output is stored either way, as an
-    /// assignment whose drop unwinds still writes the new value.
+    /// assignment whose drop unwinds still writes the new value. The borrow
+    /// is taken outside `catch_unwind`: if it could fail, `COMPLETE` must not
+    /// be set over a `Pending` stage.
     fn complete(&self, output: Result<F::Output, JoinError>) {
+        self.header.set(CLOSING);
+        let mut stage = self.stage.borrow_mut();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            *self.stage.borrow_mut() = Stage::Finished(output);
+            *stage = Stage::Finished(output);
         }));
+        drop(stage);
         self.header.set(COMPLETE);
         if let Some(joiner) = self.joiner.take() {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
@@ -196,7 +234,12 @@ impl<F: Future> Harness for TaskCell<F> {
                 self.cancelled()
             }
             Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(JoinError::panic(self.header.id, payload)),
+            // A panic wins over a cancellation requested during this poll,
+            // as an exception does over `cancel()` in asyncio.
+            Err(payload) => {
+                self.header.clear(CANCELLED);
+                Err(JoinError::panic(self.header.id, payload))
+            }
         };
         self.complete(output);
         true
@@ -224,9 +267,34 @@ impl<F: Future> JoinSide<F::Output> for TaskCell<F> {
             self.joiner.set(Some(joiner));
             return Poll::Pending;
         }
-        match mem::replace(&mut *self.stage.borrow_mut(), Stage::Consumed) {
+        let mut stage = self.stage.borrow_mut();
+        // Only a finished stage is moved out: never a (pinned) future.
+        if !matches!(*stage, Stage::Finished(_)) {
+            panic!("a uniloop::Task was polled after it returned its output");
+        }
+        match mem::replace(&mut *stage, Stage::Consumed) {
             Stage::Finished(output) => Poll::Ready(output),
-            _ => panic!("a uniloop::Task was polled after it returned its output"),
+            _ => unreachable!(),
+        }
+    }
+}
+
+impl<F: Future> Drop for TaskCell<F> {
+    /// In debug mode, report a panic that nobody awaited (≙ asyncio's "Task
+    /// exception was never retrieved").
+    fn drop(&mut self) {
+        if !self.header.report_unretrieved {
+            return;
+        }
+        if let Stage::Finished(Err(err)) = self.stage.get_mut() {
+            if err.is_panic() {
+                let message = err.panic_message().unwrap_or_else(|| "(no message)".into());
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "uniloop: {} panicked and its exception was never retrieved: {message}",
+                    self.header.describe()
+                );
+            }
         }
     }
 }

@@ -115,9 +115,13 @@ impl<T> Task<T> {
     /// `Err(JoinError)` with [`is_cancelled`](JoinError::is_cancelled).
     ///
     /// Returns `true` if the request took effect, `false` if the task had
-    /// already finished or been cancelled. A task that cancels itself and
-    /// then returns a value in the same poll still ends cancelled, as in
-    /// asyncio, so `true` always means an `Err` outcome.
+    /// already finished (or was finishing: a destructor of its future
+    /// calling `cancel()` gets `false`) or been cancelled. A task that
+    /// cancels itself and then returns a value in the same poll still ends
+    /// cancelled, as in asyncio, so `true` always means an `Err` outcome;
+    /// if it panics in that poll instead, the outcome is the panic
+    /// ([`JoinError::is_panic`]) and [`is_cancelled`](Task::is_cancelled)
+    /// goes back to `false`.
     ///
     /// # Examples
     ///
@@ -153,8 +157,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        let header = self.raw.header();
-        header.is_complete() || header.is_cancelled()
+        self.raw.header().is_done()
     }
 
     /// Whether the task was cancelled (by [`cancel`](Task::cancel), or by its
