@@ -38,9 +38,13 @@ fn busy_for(at_least: Duration) {
 }
 
 /// In the child: one named task whose single poll takes at least 2 ms, on a
-/// runtime built by `build`.
-fn slow_task(build: fn() -> Runtime) {
-    let rt = build();
+/// runtime with `debug` (unset: left to the environment) and `threshold`.
+fn slow_task(debug: Option<bool>, threshold: Duration) {
+    let mut builder = Runtime::builder().slow_poll_threshold(threshold);
+    if let Some(debug) = debug {
+        builder = builder.debug(debug);
+    }
+    let rt = builder.build().unwrap();
     rt.block_on(async {
         let task = uniloop::spawn_named("sluggish", async { busy_for(Duration::from_millis(2)) });
         task.await.unwrap();
@@ -50,51 +54,28 @@ fn slow_task(build: fn() -> Runtime) {
 #[test]
 fn child_debug_on_with_a_1ms_threshold() {
     if is_child("child_debug_on_with_a_1ms_threshold") {
-        slow_task(|| {
-            Runtime::builder()
-                .debug(true)
-                .slow_poll_threshold(Duration::from_millis(1))
-                .build()
-                .unwrap()
-        });
+        slow_task(Some(true), Duration::from_millis(1));
     }
 }
 
 #[test]
 fn child_debug_from_the_environment() {
     if is_child("child_debug_from_the_environment") {
-        slow_task(|| {
-            Runtime::builder()
-                .slow_poll_threshold(Duration::from_millis(1))
-                .build()
-                .unwrap()
-        });
+        slow_task(None, Duration::from_millis(1));
     }
 }
 
 #[test]
 fn child_debug_off() {
     if is_child("child_debug_off") {
-        slow_task(|| {
-            Runtime::builder()
-                .debug(false)
-                .slow_poll_threshold(Duration::from_millis(1))
-                .build()
-                .unwrap()
-        });
+        slow_task(Some(false), Duration::from_millis(1));
     }
 }
 
 #[test]
 fn child_debug_on_with_a_long_threshold() {
     if is_child("child_debug_on_with_a_long_threshold") {
-        slow_task(|| {
-            Runtime::builder()
-                .debug(true)
-                .slow_poll_threshold(Duration::from_secs(3600))
-                .build()
-                .unwrap()
-        });
+        slow_task(Some(true), Duration::from_secs(3600));
     }
 }
 

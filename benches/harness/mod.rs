@@ -24,11 +24,15 @@ pub trait Rt: Sized {
     fn new() -> Self;
     fn block_on<F: Future>(&mut self, future: F) -> F::Output;
     /// Spawn on the runtime that is running (inside `block_on`); the handle
-    /// resolves to the output.
+    /// resolves to the output. The same as `spawn_local` except where a
+    /// runtime has a separate `Send` spawn.
     fn spawn<F>(future: F) -> impl Future<Output = F::Output> + 'static
     where
         F: Future + Send + 'static,
-        F::Output: Send + 'static;
+        F::Output: Send + 'static,
+    {
+        Self::spawn_local(future)
+    }
     /// Whether this runtime can only spawn `Send` futures (tokio's
     /// `tokio::spawn`): then `spawn_local` is unavailable and workloads use
     /// their `Send` form.
@@ -55,14 +59,6 @@ impl Rt for Uniloop {
     }
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
-    }
-    fn spawn<F>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let task = uniloop::spawn(future);
-        async move { task.await.unwrap() }
     }
     fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
     where
@@ -95,14 +91,6 @@ impl Rt for TokioLocal {
     }
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
-    }
-    fn spawn<F>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let task = tokio::task::spawn_local(future);
-        async move { task.await.unwrap() }
     }
     fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
     where
@@ -186,13 +174,6 @@ impl Rt for AsyncExecutor {
         LOCAL_EXECUTOR.with(|ex| *ex.borrow_mut() = None);
         output
     }
-    fn spawn<F>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        LOCAL_EXECUTOR.with(|ex| ex.borrow().as_ref().unwrap().spawn(future))
-    }
     fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
     where
         F: Future + 'static,
@@ -224,20 +205,6 @@ impl Rt for LocalPool {
         let output = self.0.run_until(future);
         LOCAL_SPAWNER.with(|s| *s.borrow_mut() = None);
         output
-    }
-    fn spawn<F>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        use futures::task::LocalSpawnExt;
-        LOCAL_SPAWNER.with(|s| {
-            s.borrow()
-                .as_ref()
-                .unwrap()
-                .spawn_local_with_handle(future)
-                .unwrap()
-        })
     }
     fn spawn_local<F>(future: F) -> impl Future<Output = F::Output> + 'static
     where

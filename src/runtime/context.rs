@@ -70,9 +70,8 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 /// Outside a runtime, with a message naming `function`.
 #[track_caller]
 pub(crate) fn expect_current<R>(function: &str, f: impl FnOnce(&Core) -> R) -> R {
-    match CURRENT.try_with(Cell::get) {
-        // SAFETY: as in `with_current`.
-        Ok(ptr) if !ptr.is_null() => f(unsafe { &*ptr }),
-        _ => panic!("uniloop::{function}() called outside a uniloop runtime"),
+    match with_current(f) {
+        Some(output) => output,
+        None => panic!("uniloop::{function}() called outside a uniloop runtime"),
     }
 }

@@ -33,7 +33,7 @@ pub struct JoinError {
 enum Repr {
     Cancelled,
     // The Mutex makes the error `Sync` (so it fits `Box<dyn Error + Send +
-    // Sync>`) without unsafe code; it is only locked to read the message.
+    // Sync>`) with no `unsafe` impl; it is only locked to read the message.
     Panic(Mutex<Box<dyn Any + Send>>),
 }
 
