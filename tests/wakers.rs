@@ -254,3 +254,39 @@ fn a_waker_of_a_dropped_runtime_does_not_poll_the_task_that_reuses_its_address()
         task.cancel();
     });
 }
+
+#[test]
+fn a_thread_that_woke_a_dropped_runtime_reaches_the_runtime_that_took_its_id() {
+    // One worker thread wakes every runtime's root future. After the first
+    // runtime is dropped (its `Remote` kept alive by a handle), the next one
+    // takes its id: the worker's wake must reach the new runtime, or its
+    // block_on never returns.
+    let (wakers, to_wake) = std::sync::mpsc::channel::<std::task::Waker>();
+    let (woken, were_woken) = std::sync::mpsc::channel::<()>();
+    let worker = thread::spawn(move || {
+        for waker in to_wake {
+            waker.wake();
+            woken.send(()).unwrap();
+        }
+    });
+    let mut handles = Vec::new();
+    for _ in 0..3 {
+        let rt = Runtime::new().unwrap();
+        handles.push(rt.handle());
+        rt.block_on(async {
+            let mut sent = false;
+            poll_fn(|cx| {
+                if sent {
+                    return Poll::Ready(());
+                }
+                sent = true;
+                wakers.send(cx.waker().clone()).unwrap();
+                Poll::Pending
+            })
+            .await;
+        });
+        were_woken.recv().unwrap();
+    }
+    drop(wakers);
+    worker.join().unwrap();
+}

@@ -14,11 +14,12 @@
 //!   the generation check makes it a no-op (a spurious poll would need a
 //!   1-in-2²⁶ coincidence, and futures tolerate spurious polls anyway).
 
+use std::cell::RefCell;
 use std::io;
 use std::mem;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::core::Core;
 use super::waker::{TaskRef, MAX_RUNTIMES};
@@ -119,14 +120,42 @@ pub(crate) fn unregister(id: usize) {
     lock(&REGISTRY)[id] = None;
 }
 
+thread_local! {
+    /// The runtime this thread last woke a task of, so that a stream of
+    /// wakes from one thread into one loop (a worker thread finishing jobs,
+    /// a channel's senders) takes only that loop's queue lock, not the
+    /// registry's. `Weak`, so that it keeps no dead runtime's eventfd open.
+    static LAST_WOKEN: RefCell<(usize, Weak<Remote>)> = const { RefCell::new((usize::MAX, Weak::new())) };
+}
+
 /// Wake `task` through its runtime's remote queue; a no-op if the runtime is
 /// gone.
 pub(crate) fn wake(task: TaskRef) {
-    let remote = lock(&REGISTRY).get(task.runtime()).cloned().flatten();
-    if let Some(remote) = remote {
-        // A closed runtime has no task to wake.
-        let _ = remote.send(task, Message::Wake);
+    // The cached `Remote` accepts the wake only while it is open, and an open
+    // one is the live runtime with that id: a runtime's `Remote` is closed
+    // when it is dropped and never reopened, and a runtime that takes the id
+    // later gets a new `Remote`. A refusal falls back to the registry.
+    let cached = LAST_WOKEN
+        .try_with(|last| {
+            let last = last.borrow();
+            (last.0 == task.runtime())
+                .then(|| last.1.upgrade())
+                .flatten()
+        })
+        .ok()
+        .flatten();
+    if let Some(remote) = cached {
+        if remote.send(task, Message::Wake).is_ok() {
+            return;
+        }
     }
+    let Some(remote) = lock(&REGISTRY).get(task.runtime()).cloned().flatten() else {
+        return;
+    };
+    let _ =
+        LAST_WOKEN.try_with(|last| *last.borrow_mut() = (task.runtime(), Arc::downgrade(&remote)));
+    // A closed runtime has no task to wake.
+    let _ = remote.send(task, Message::Wake);
 }
 
 /// Apply everything other threads sent to `core`.
