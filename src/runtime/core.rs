@@ -102,9 +102,16 @@ impl Core {
         self.id
     }
 
-    /// `Some(threshold)` in debug mode.
-    pub(crate) fn slow_poll(&self) -> Option<Duration> {
-        self.slow_poll
+    /// Run `poll`. In debug mode, time it and report it (as `what()`) if it
+    /// took longer than the slow-poll threshold. Off, it is one branch.
+    pub(crate) fn timed<R>(&self, poll: impl FnOnce() -> R, what: impl FnOnce() -> String) -> R {
+        let Some(threshold) = self.slow_poll else {
+            return poll();
+        };
+        let start = Instant::now();
+        let output = poll();
+        report_slow_poll(start.elapsed(), threshold, what);
+        output
     }
 
     pub(crate) fn spawn<F>(
@@ -225,15 +232,7 @@ impl Core {
         }
         let waker = waker::waker(task);
         let mut cx = Context::from_waker(&waker);
-        let done = match self.slow_poll {
-            None => harness.run(&mut cx),
-            Some(threshold) => {
-                let start = Instant::now();
-                let done = harness.run(&mut cx);
-                report_slow_poll(start.elapsed(), threshold, || harness.header().describe());
-                done
-            }
-        };
+        let done = self.timed(|| harness.run(&mut cx), || harness.header().describe());
         self.running.set(None);
         if done {
             let slot = self.tasks.borrow_mut().remove(task.key());
@@ -323,7 +322,7 @@ impl Core {
 /// than `threshold` (≙ asyncio's "Executing <Task ...> took 2.001 seconds").
 /// A failed write (a closed stderr pipe) is ignored: it must not take the
 /// loop down.
-pub(crate) fn report_slow_poll(took: Duration, threshold: Duration, what: impl FnOnce() -> String) {
+fn report_slow_poll(took: Duration, threshold: Duration, what: impl FnOnce() -> String) {
     if took < threshold {
         return;
     }

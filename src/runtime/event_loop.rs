@@ -6,10 +6,9 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use super::builder::{Builder, Config};
-use super::core::{report_slow_poll, Core, BATCH};
+use super::core::{Core, BATCH};
 use super::handle::Handle;
 use super::waker::{self, MAIN_KEY};
 use super::{context, remote};
@@ -168,17 +167,10 @@ impl Runtime {
                 if task.key() != MAIN_KEY {
                     core.run_task(task);
                 } else if core.take_main(task) {
-                    let polled = match core.slow_poll() {
-                        None => future.as_mut().poll(&mut cx),
-                        Some(threshold) => {
-                            let start = Instant::now();
-                            let polled = future.as_mut().poll(&mut cx);
-                            report_slow_poll(start.elapsed(), threshold, || {
-                                format!("the future given to {function} (at {caller})")
-                            });
-                            polled
-                        }
-                    };
+                    let polled = core.timed(
+                        || future.as_mut().poll(&mut cx),
+                        || format!("the future given to {function} (at {caller})"),
+                    );
                     if let Poll::Ready(output) = polled {
                         return output;
                     }
