@@ -34,6 +34,12 @@
 //! | `Task`, `await task`, `task.cancel()`, `task.done()`, `task.cancelled()` | [`Task`], `task.await`, [`Task::cancel`], [`Task::is_finished`], [`Task::is_cancelled`] |
 //! | `CancelledError`, an exception escaping a task | [`JoinError::is_cancelled`], [`JoinError::is_panic`] |
 //! | `await asyncio.sleep(0)` | [`yield_now`]`().await` |
+//! | `await asyncio.sleep(s)` | [`sleep`]`(Duration)`, [`sleep_until`]`(Instant)` |
+//! | `async with asyncio.timeout(s)`, `asyncio.wait_for(aw, s)` | [`timeout`]`(Duration, fut)`, [`timeout_at`] → `Result<T, `[`Elapsed`](time::Elapsed)`>` |
+//! | `asyncio.Timeout.reschedule(when)` | [`Timeout::reschedule`](time::Timeout::reschedule) |
+//! | `loop.time()` | [`time::now`]`()` ([`time::Instant`]) |
+//! | `loop.call_later(s, f)`, `loop.call_at(when, f)` | [`call_later`], [`call_at`] |
+//! | a periodic `while True: ...; await asyncio.sleep(s)` | [`time::interval`] |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
 //! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
 //! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon_threadsafe`] |
@@ -47,6 +53,9 @@
 //! - A panic inside a task is caught and delivered as
 //!   [`JoinError::is_panic`]; the loop and every other task carry on.
 //! - When [`run`]'s future completes, every task still alive is dropped.
+//! - Timers have millisecond resolution and never fire early; a runtime
+//!   built with [`Builder::paused_clock`] runs on virtual time (see
+//!   [`time`]).
 //! - Free functions that need a loop ([`spawn`], [`call_soon`], ...) panic
 //!   outside one with a message naming the function.
 //!
@@ -61,12 +70,14 @@
 
 mod reactor;
 mod runtime;
+pub mod time;
 
 pub use runtime::{
-    all_tasks, call_soon, current_task, run, spawn, spawn_named, yield_now, Builder,
-    CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo, TaskState,
-    YieldNow,
+    all_tasks, call_at, call_later, call_soon, current_task, run, spawn, spawn_named, yield_now,
+    Builder, CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo,
+    TaskState, YieldNow,
 };
+pub use time::{sleep, sleep_until, timeout, timeout_at};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

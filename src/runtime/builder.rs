@@ -27,6 +27,7 @@ pub struct Builder {
     debug: Option<bool>,
     slow_poll_threshold: Duration,
     event_capacity: usize,
+    paused_clock: bool,
 }
 
 /// What the core needs of a `Builder`, with the environment applied.
@@ -35,6 +36,7 @@ pub(crate) struct Config {
     pub(crate) debug: bool,
     pub(crate) slow_poll_threshold: Duration,
     pub(crate) event_capacity: usize,
+    pub(crate) paused_clock: bool,
 }
 
 impl Default for Builder {
@@ -58,6 +60,7 @@ impl Builder {
             debug: None,
             slow_poll_threshold: Duration::from_millis(100),
             event_capacity: 1024,
+            paused_clock: false,
         }
     }
 
@@ -120,6 +123,29 @@ impl Builder {
         self
     }
 
+    /// Run on virtual time (default off): the clock starts frozen and moves
+    /// only by [`time::advance`](crate::time::advance) or by jumping to the
+    /// next timer when no task is ready and no I/O has arrived, so that
+    /// `sleep(Duration::from_secs(3600))` ends at once and timeouts are
+    /// deterministic. See [the `time` module](crate::time#the-paused-clock)
+    /// for how it treats real I/O.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+    /// let real = std::time::Instant::now();
+    /// rt.block_on(async { uniloop::sleep(Duration::from_secs(3600)).await });
+    /// assert!(real.elapsed() < Duration::from_secs(3600));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn paused_clock(mut self, paused: bool) -> Builder {
+        self.paused_clock = paused;
+        self
+    }
+
     /// Create the runtime.
     ///
     /// # Errors
@@ -141,6 +167,7 @@ impl Builder {
             debug,
             slow_poll_threshold: self.slow_poll_threshold,
             event_capacity: self.event_capacity,
+            paused_clock: self.paused_clock,
         })
     }
 }

@@ -36,6 +36,7 @@ use super::task::cell::{Harness, Header, Kind, TaskCell};
 use super::task::{Task, TaskId, TaskInfo, TaskState};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
 use crate::reactor::Reactor;
+use crate::time::driver::Driver;
 
 /// Each runtime's generation base is the previous one plus this odd
 /// constant (2⁶⁴ / φ), which spreads consecutive bases over the generation
@@ -72,6 +73,8 @@ pub(crate) struct Core {
     pub(crate) remote: Arc<Remote>,
     inbox: RefCell<Vec<remote::Message>>,
     reactor: Reactor,
+    /// The clock and the timers; tasks' timers hold it too.
+    pub(crate) time: Rc<Driver>,
     /// `Some(threshold)` in debug mode: report polls that take longer.
     slow_poll: Option<Duration>,
 }
@@ -94,6 +97,7 @@ impl Core {
             remote,
             inbox: RefCell::new(Vec::new()),
             reactor,
+            time: Rc::new(Driver::new(config.paused_clock)),
             slow_poll: config.debug.then_some(config.slow_poll_threshold),
         })
     }
@@ -242,21 +246,47 @@ impl Core {
     }
 
     /// Between batches: park when nothing is ready, otherwise glance at I/O;
-    /// then take in what other threads sent.
+    /// then take in what other threads sent and fire the timers that are
+    /// due.
     pub(crate) fn turn(&self) {
-        let polled = if self.queue.borrow().is_empty() {
-            self.reactor.poll(None)
+        if self.queue.borrow().is_empty() {
+            self.park();
         } else if self.reactor.has_sources() {
-            self.reactor.poll(Some(Duration::ZERO))
-        } else if self.remote.is_notified() {
-            Ok(())
-        } else {
+            self.poll_reactor(Some(Duration::ZERO));
+        } else if !self.remote.is_notified() && self.time.pending() == 0 {
             return;
-        };
-        if let Err(e) = polled {
-            panic!("uniloop: the reactor failed: {e}");
         }
         self.receive();
+        self.time.fire_expired();
+    }
+
+    /// Nothing is ready: wait for I/O, another thread, or the next timer.
+    /// Under a paused clock, instead of waiting for the timer, jump to it
+    /// once a glance at I/O and the remote queue found nothing to run.
+    fn park(&self) {
+        let Some(deadline) = self.time.next_deadline() else {
+            return self.poll_reactor(None);
+        };
+        if self.time.clock.is_paused() {
+            if self.reactor.has_sources() {
+                self.poll_reactor(Some(Duration::ZERO));
+            }
+            self.receive();
+            if self.queue.borrow().is_empty() {
+                self.time.clock.advance_to(deadline);
+            }
+            return;
+        }
+        let wait = deadline.saturating_duration_since(Instant::now());
+        // Whole milliseconds, rounded up: waking early would spin.
+        let millis = wait.as_nanos().div_ceil(1_000_000);
+        self.poll_reactor(Some(Duration::from_millis(millis as u64)));
+    }
+
+    fn poll_reactor(&self, timeout: Option<Duration>) {
+        if let Err(e) = self.reactor.poll(timeout) {
+            panic!("uniloop: the reactor failed: {e}");
+        }
     }
 
     /// Take in what other threads sent: wakes and callbacks.

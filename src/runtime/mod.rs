@@ -8,7 +8,7 @@
 
 mod builder;
 mod callback;
-mod context;
+pub(crate) mod context;
 mod core;
 mod event_loop;
 mod handle;
@@ -18,7 +18,7 @@ mod waker;
 mod yield_now;
 
 pub use builder::Builder;
-pub use callback::{call_soon, CallbackHandle};
+pub use callback::{call_at, call_later, call_soon, CallbackHandle};
 pub use event_loop::{run, Runtime};
 pub use handle::{Handle, LoopClosed};
 pub use task::{spawn, spawn_named, JoinError, Task, TaskId, TaskInfo, TaskState};

@@ -1,0 +1,127 @@
+//! The loop's timers: its clock and its wheel, and what the loop does with
+//! them between batches of tasks.
+//!
+//! # Ground rules
+//!
+//! - The wheel is borrowed only inside the methods below, never while user
+//!   code runs: wakers are collected, the borrow released, then they are
+//!   woken (and a replaced waker is dropped after the borrow too, since a
+//!   foreign waker's destructor is user code).
+//! - A wheel entry belongs to exactly one [`Timer`](super::timer::Timer),
+//!   which alone removes it (when it has fired and been seen, or on drop).
+
+use std::cell::RefCell;
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+use super::clock::Clock;
+use super::wheel::{Key, Wheel};
+
+/// How many wakers are collected before the wheel is released to wake them.
+const WAKE_BATCH: usize = 32;
+
+pub(crate) struct Driver {
+    pub(crate) clock: Clock,
+    wheel: RefCell<Wheel>,
+}
+
+impl Driver {
+    pub(crate) fn new(paused: bool) -> Driver {
+        Driver {
+            clock: Clock::new(paused),
+            wheel: RefCell::new(Wheel::new()),
+        }
+    }
+
+    /// Timers waiting to fire.
+    pub(crate) fn pending(&self) -> usize {
+        self.wheel.borrow().pending()
+    }
+
+    /// When the loop next has timer work to do, if any timer is pending.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let tick = self.wheel.borrow().next_deadline()?;
+        Some(self.clock.instant_of(tick))
+    }
+
+    /// Fire every timer whose deadline has passed, waking its task.
+    pub(crate) fn fire_expired(&self) {
+        if self.pending() > 0 {
+            self.fire(self.clock.now_tick());
+        }
+    }
+
+    /// Move the paused clock forward by `duration` and fire what is due.
+    pub(crate) fn advance(&self, duration: Duration) {
+        self.clock.advance(duration);
+        self.fire(self.clock.now_tick());
+    }
+
+    fn fire(&self, now: u64) {
+        loop {
+            let mut wakers: [Option<Waker>; WAKE_BATCH] = Default::default();
+            let mut count = 0;
+            {
+                let mut wheel = self.wheel.borrow_mut();
+                while count < WAKE_BATCH {
+                    let Some(waker) = wheel.poll(now) else { break };
+                    wakers[count] = Some(waker);
+                    count += 1;
+                }
+            }
+            wakers.into_iter().flatten().for_each(Waker::wake);
+            if count < WAKE_BATCH {
+                return;
+            }
+        }
+    }
+
+    /// Register a timer for `deadline` that wakes `waker`, or `None` if
+    /// the deadline has passed.
+    pub(crate) fn register(&self, deadline: Instant, waker: &Waker) -> Option<Key> {
+        if deadline <= self.clock.now() {
+            return None;
+        }
+        let tick = self.clock.tick_of(deadline);
+        let inserted = self.wheel.borrow_mut().insert(tick, waker.clone());
+        // A deadline after `now` has a tick after the wheel's `elapsed`
+        // (see the clock's rounding), so insertion cannot be refused.
+        debug_assert!(inserted.is_ok());
+        inserted.ok()
+    }
+
+    /// `Ready` once the timer at `key` has fired, which frees its entry;
+    /// otherwise `waker` is stored to be woken when it fires.
+    pub(crate) fn poll_entry(&self, key: Key, waker: &Waker) -> Poll<()> {
+        let mut wheel = self.wheel.borrow_mut();
+        if wheel.is_fired(key) {
+            let old = wheel.remove(key);
+            drop(wheel);
+            drop(old);
+            Poll::Ready(())
+        } else {
+            let old = wheel.set_waker(key, waker);
+            drop(wheel);
+            drop(old);
+            Poll::Pending
+        }
+    }
+
+    /// Whether the timer at `key` has fired.
+    pub(crate) fn is_fired(&self, key: Key) -> bool {
+        self.wheel.borrow().is_fired(key)
+    }
+
+    /// Move the timer at `key` to `deadline` (armed again if it had
+    /// fired); a deadline that has passed fires at the loop's next turn.
+    pub(crate) fn reset(&self, key: Key, deadline: Instant) {
+        let tick = self.clock.tick_of(deadline);
+        self.wheel.borrow_mut().reset(key, tick);
+    }
+
+    /// Forget the timer at `key` and free its entry.
+    pub(crate) fn deregister(&self, key: Key) {
+        let waker = self.wheel.borrow_mut().remove(key);
+        drop(waker);
+    }
+}

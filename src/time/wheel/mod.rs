@@ -1,0 +1,362 @@
+//! A hierarchical timing wheel with millisecond ticks (as tokio's and the
+//! Linux kernel's).
+//!
+//! Six levels of 64 slots. A slot of level `l` spans `64^l` ticks, so the
+//! wheel spans `64^6` ms, about 2.2 years; a timer further out waits in the
+//! top level and is placed again when that slot comes round. Each slot is a
+//! doubly linked list threaded through a slab of entries, and each level
+//! keeps a bitmap of its non-empty slots, so insert, cancel and "when is
+//! the next expiry" are O(1) (a few bit operations per level).
+//!
+//! # Invariants
+//!
+//! - `elapsed` is the last tick processed; it only grows. An entry in a
+//!   slot has `when > elapsed` and sits in the level of the highest 6-bit
+//!   group in which `when` and `elapsed` differ (clamped to the top level),
+//!   in the slot of `when`'s digit at that level. So every entry of level
+//!   `l` falls inside the current level-`l + 1` slot, and level 0 holds the
+//!   earliest entries.
+//! - A slot is processed when `elapsed` reaches its first tick: its entries
+//!   that are due move to `due`, the others move down to the level they
+//!   now belong to. No entry is inserted into a slot before that slot's
+//!   parent was processed, so every list stays in registration order, and
+//!   timers due at the same tick fire in the order they were inserted.
+//! - `linked` counts the entries in a slot or in `due`. An entry leaves the
+//!   slab only through `remove`: the wheel never frees what a caller holds
+//!   a key to.
+
+#[cfg(test)]
+mod tests;
+
+use std::task::Waker;
+
+use slab::Slab;
+
+const LEVELS: usize = 6;
+const BITS: u32 = 6;
+const SLOTS: usize = 1 << BITS;
+const DIGIT: u64 = SLOTS as u64 - 1;
+/// Ticks the wheel spans.
+const SPAN: u64 = 1 << (BITS * LEVELS as u32);
+const NIL: u32 = u32::MAX;
+/// A slab this large that empties is replaced, returning its memory.
+const SHRINK_ABOVE: usize = 4096;
+
+/// The key of a timer entry.
+pub(crate) type Key = u32;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Place {
+    Slot { level: u8, slot: u8 },
+    Due,
+    Fired,
+}
+
+struct Entry {
+    when: u64,
+    prev: Key,
+    next: Key,
+    place: Place,
+    waker: Option<Waker>,
+}
+
+#[derive(Clone, Copy)]
+struct List {
+    head: Key,
+    tail: Key,
+}
+
+const EMPTY: List = List {
+    head: NIL,
+    tail: NIL,
+};
+
+struct Level {
+    /// Bit `s` is set when `slots[s]` is non-empty.
+    occupied: u64,
+    slots: [List; SLOTS],
+}
+
+/// The next slot to process: its level, index, and first tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Expiration {
+    level: usize,
+    slot: usize,
+    deadline: u64,
+}
+
+pub(crate) struct Wheel {
+    elapsed: u64,
+    entries: Slab<Entry>,
+    levels: [Level; LEVELS],
+    /// Entries found due, in firing order, not yet returned by `poll`.
+    due: List,
+    linked: usize,
+}
+
+impl Wheel {
+    pub(crate) fn new() -> Wheel {
+        Wheel {
+            elapsed: 0,
+            entries: Slab::new(),
+            levels: std::array::from_fn(|_| Level {
+                occupied: 0,
+                slots: [EMPTY; SLOTS],
+            }),
+            due: EMPTY,
+            linked: 0,
+        }
+    }
+
+    /// Timers waiting to fire.
+    pub(crate) fn pending(&self) -> usize {
+        self.linked
+    }
+
+    /// Entries held, fired or not (for tests of memory reuse).
+    #[cfg(test)]
+    pub(crate) fn slots_used(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Add a timer firing at tick `when` that wakes `waker`, or give the
+    /// waker back if `when` has passed already.
+    pub(crate) fn insert(&mut self, when: u64, waker: Waker) -> Result<Key, Waker> {
+        if when <= self.elapsed {
+            return Err(waker);
+        }
+        let key = self.entries.vacant_key();
+        assert!(key < NIL as usize, "uniloop: too many timers");
+        self.entries.insert(Entry {
+            when,
+            prev: NIL,
+            next: NIL,
+            place: Place::Fired,
+            waker: Some(waker),
+        });
+        let key = key as Key;
+        self.link(key);
+        self.linked += 1;
+        Ok(key)
+    }
+
+    /// Whether the timer at `key` has fired.
+    pub(crate) fn is_fired(&self, key: Key) -> bool {
+        self.entries[key as usize].place == Place::Fired
+    }
+
+    /// Store `waker` for the timer at `key` unless the one it has would
+    /// wake the same task; returns the replaced waker, for the caller to
+    /// drop after releasing its borrow.
+    pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) -> Option<Waker> {
+        let slot = &mut self.entries[key as usize].waker;
+        match slot {
+            Some(old) if old.will_wake(waker) => None,
+            _ => slot.replace(waker.clone()),
+        }
+    }
+
+    /// Move the timer at `key` to tick `when`; it fires at the next `poll`
+    /// if `when` has passed. A fired timer is armed again.
+    pub(crate) fn reset(&mut self, key: Key, when: u64) {
+        if self.unlink(key) {
+            self.linked -= 1;
+        }
+        self.entries[key as usize].when = when;
+        if when <= self.elapsed {
+            self.push_due(key);
+        } else {
+            self.link(key);
+        }
+        self.linked += 1;
+    }
+
+    /// Forget the timer at `key`, freeing its entry; returns its waker, for
+    /// the caller to drop after releasing its borrow.
+    pub(crate) fn remove(&mut self, key: Key) -> Option<Waker> {
+        if self.unlink(key) {
+            self.linked -= 1;
+        }
+        let entry = self.entries.remove(key as usize);
+        if self.entries.is_empty() && self.entries.capacity() > SHRINK_ABOVE {
+            self.entries = Slab::new();
+        }
+        entry.waker
+    }
+
+    /// The first tick at which `poll` has something to do: fire a timer or
+    /// move timers down a level.
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        if self.due.head != NIL {
+            return Some(self.elapsed);
+        }
+        self.next_expiration().map(|e| e.deadline)
+    }
+
+    /// Fire the next timer due at tick `now`: mark it fired and return its
+    /// waker. `None` once every timer due by `now` has fired.
+    pub(crate) fn poll(&mut self, now: u64) -> Option<Waker> {
+        loop {
+            if let Some(key) = self.pop_due() {
+                let entry = &mut self.entries[key as usize];
+                entry.place = Place::Fired;
+                self.linked -= 1;
+                match entry.waker.take() {
+                    Some(waker) => return Some(waker),
+                    None => continue,
+                }
+            }
+            match self.next_expiration() {
+                Some(expiration) if expiration.deadline <= now => self.process(expiration),
+                _ => {
+                    self.elapsed = self.elapsed.max(now);
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// The earliest non-empty slot. Levels hold later timers the higher
+    /// they are, so it is the first non-empty slot of the lowest non-empty
+    /// level, counting from the slot after `elapsed`'s.
+    ///
+    /// The slot holding `elapsed` is never occupied below the top level (an
+    /// entry there would differ from `elapsed` at a lower level). In the
+    /// top level it and the slots before it can hold timers further out
+    /// than the wheel spans: they belong to its next turn, so they come
+    /// last.
+    fn next_expiration(&self) -> Option<Expiration> {
+        self.levels.iter().enumerate().find_map(|(level, l)| {
+            if l.occupied == 0 {
+                return None;
+            }
+            let shift = BITS * level as u32;
+            let from = (((self.elapsed >> shift) & DIGIT) as u32 + 1) % SLOTS as u32;
+            let slot = (l.occupied.rotate_right(from).trailing_zeros() + from) as usize % SLOTS;
+            let slot_span = 1u64 << shift;
+            let level_span = slot_span << BITS;
+            let mut deadline = (self.elapsed & !(level_span - 1)) + slot as u64 * slot_span;
+            if deadline <= self.elapsed {
+                debug_assert_eq!(level, LEVELS - 1);
+                deadline += level_span;
+            }
+            Some(Expiration {
+                level,
+                slot,
+                deadline,
+            })
+        })
+    }
+
+    /// Empty the slot of `expiration`, whose first tick has come: due
+    /// entries go to `due` in list order, the others down a level.
+    fn process(&mut self, expiration: Expiration) {
+        let level = &mut self.levels[expiration.level];
+        let list = std::mem::replace(&mut level.slots[expiration.slot], EMPTY);
+        level.occupied &= !(1 << expiration.slot);
+        self.elapsed = expiration.deadline;
+        let mut key = list.head;
+        while key != NIL {
+            let entry = &mut self.entries[key as usize];
+            let next = entry.next;
+            entry.prev = NIL;
+            entry.next = NIL;
+            if entry.when <= self.elapsed {
+                self.push_due(key);
+            } else {
+                self.link(key);
+            }
+            key = next;
+        }
+    }
+
+    /// Append the entry at `key` (in no list) to its slot.
+    fn link(&mut self, key: Key) {
+        let when = self.entries[key as usize].when;
+        let mut differing = (self.elapsed ^ when) | DIGIT;
+        if differing >= SPAN {
+            differing = SPAN - 1;
+        }
+        let level = ((63 - differing.leading_zeros()) / BITS) as usize;
+        let slot = ((when >> (BITS * level as u32)) & DIGIT) as usize;
+        let list = self.levels[level].slots[slot];
+        let list = self.push_back(list, key);
+        let l = &mut self.levels[level];
+        l.slots[slot] = list;
+        l.occupied |= 1 << slot;
+        self.entries[key as usize].place = Place::Slot {
+            level: level as u8,
+            slot: slot as u8,
+        };
+    }
+
+    fn push_due(&mut self, key: Key) {
+        self.due = self.push_back(self.due, key);
+        self.entries[key as usize].place = Place::Due;
+    }
+
+    fn pop_due(&mut self) -> Option<Key> {
+        let key = self.due.head;
+        if key == NIL {
+            return None;
+        }
+        self.due = self.take_out(self.due, key);
+        Some(key)
+    }
+
+    /// Take the entry at `key` out of whatever list holds it; `true` if it
+    /// was in one (it was pending, not fired).
+    fn unlink(&mut self, key: Key) -> bool {
+        match self.entries[key as usize].place {
+            Place::Fired => false,
+            Place::Due => {
+                self.due = self.take_out(self.due, key);
+                true
+            }
+            Place::Slot { level, slot } => {
+                let (level, slot) = (level as usize, slot as usize);
+                let list = self.take_out(self.levels[level].slots[slot], key);
+                let l = &mut self.levels[level];
+                l.slots[slot] = list;
+                if list.head == NIL {
+                    l.occupied &= !(1 << slot);
+                }
+                true
+            }
+        }
+    }
+
+    fn push_back(&mut self, mut list: List, key: Key) -> List {
+        let entry = &mut self.entries[key as usize];
+        entry.prev = list.tail;
+        entry.next = NIL;
+        if list.tail == NIL {
+            list.head = key;
+        } else {
+            self.entries[list.tail as usize].next = key;
+        }
+        list.tail = key;
+        list
+    }
+
+    /// `list` without the entry at `key`, which it holds; the entry is
+    /// marked fired (in no list) until placed again.
+    fn take_out(&mut self, mut list: List, key: Key) -> List {
+        let entry = &mut self.entries[key as usize];
+        let (prev, next) = (entry.prev, entry.next);
+        entry.prev = NIL;
+        entry.next = NIL;
+        entry.place = Place::Fired;
+        if prev == NIL {
+            list.head = next;
+        } else {
+            self.entries[prev as usize].next = next;
+        }
+        if next == NIL {
+            list.tail = prev;
+        } else {
+            self.entries[next as usize].prev = prev;
+        }
+        list
+    }
+}

@@ -1,0 +1,223 @@
+//! The wheel against a sorted-list model, and a few fixed cases.
+
+use std::sync::{Arc, Mutex};
+use std::task::{Wake, Waker};
+
+use proptest::prelude::*;
+
+use super::*;
+
+/// Wakers that record their timer's id in a shared log when woken.
+#[derive(Clone, Default)]
+struct Fired(Arc<Mutex<Vec<usize>>>);
+
+struct IdWaker {
+    id: usize,
+    log: Fired,
+}
+
+impl Wake for IdWaker {
+    fn wake(self: Arc<Self>) {
+        self.log.0.lock().unwrap().push(self.id);
+    }
+}
+
+impl Fired {
+    fn waker(&self, id: usize) -> Waker {
+        Waker::from(Arc::new(IdWaker {
+            id,
+            log: self.clone(),
+        }))
+    }
+
+    fn take(&self) -> Vec<usize> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+fn fire_all(wheel: &mut Wheel, now: u64) {
+    while let Some(waker) = wheel.poll(now) {
+        waker.wake();
+    }
+}
+
+#[test]
+fn ties_fire_in_insertion_order_across_levels() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    // Inserted at different elapsed times, so at different levels, but all
+    // due at tick 5000.
+    wheel.insert(5_000, log.waker(0)).unwrap();
+    fire_all(&mut wheel, 4_000);
+    wheel.insert(5_000, log.waker(1)).unwrap();
+    fire_all(&mut wheel, 4_990);
+    wheel.insert(5_000, log.waker(2)).unwrap();
+    wheel.insert(4_995, log.waker(3)).unwrap();
+    fire_all(&mut wheel, 4_999);
+    assert_eq!(log.take(), [3]);
+    fire_all(&mut wheel, 5_000);
+    assert_eq!(log.take(), [0, 1, 2]);
+    assert_eq!(wheel.pending(), 0);
+}
+
+#[test]
+fn past_deadlines_are_refused_and_far_ones_wait() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    fire_all(&mut wheel, 100);
+    assert!(wheel.insert(100, log.waker(0)).is_err());
+    let far = 100 + SPAN * 3 + 7;
+    wheel.insert(far, log.waker(1)).unwrap();
+    let mut now = 100;
+    while let Some(next) = wheel.next_deadline() {
+        assert!(next > now && next <= far, "{next} after {now}");
+        now = next;
+        fire_all(&mut wheel, now);
+    }
+    assert_eq!(now, far);
+    assert_eq!(log.take(), [1]);
+}
+
+#[test]
+fn removed_entries_give_their_memory_back() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    let keys: Vec<Key> = (0..10_000)
+        .map(|i| wheel.insert(10 + i % 300, log.waker(0)).unwrap())
+        .collect();
+    assert_eq!(wheel.pending(), 10_000);
+    for key in keys {
+        drop(wheel.remove(key));
+    }
+    assert_eq!((wheel.pending(), wheel.slots_used()), (0, 0));
+    assert_eq!(wheel.entries.capacity(), 0);
+    assert_eq!(wheel.next_deadline(), None);
+    assert!(wheel.levels.iter().all(|l| l.occupied == 0));
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// A timer due `delay` ticks from now.
+    Insert(u64),
+    /// Remove the timer at this index of those held (fired or not).
+    Remove(usize),
+    /// Move the timer at this index to `delay` ticks from now (may be 0).
+    Reset(usize, u64),
+    /// Move time forward and fire what is due.
+    Advance(u64),
+    /// Jump to the next deadline the wheel reports and fire.
+    Next,
+}
+
+fn delay() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        4 => 1..70u64,
+        3 => 1..5_000u64,
+        1 => 1..(SPAN * 2),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => delay().prop_map(Op::Insert),
+        2 => any::<usize>().prop_map(Op::Remove),
+        2 => (any::<usize>(), prop_oneof![Just(0u64), delay()]).prop_map(|(i, d)| Op::Reset(i, d)),
+        3 => prop_oneof![0..10u64, 0..500u64, 0..(SPAN * 2)].prop_map(Op::Advance),
+        2 => Just(Op::Next),
+    ]
+}
+
+/// One timer of the model.
+struct Timer {
+    id: usize,
+    key: Key,
+    /// `(tick, registration number)` while pending: the order it fires in.
+    pending: Option<(u64, u64)>,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn wheel_fires_what_a_sorted_list_would(ops in prop::collection::vec(op(), 1..120)) {
+        let log = Fired::default();
+        let mut wheel = Wheel::new();
+        let mut timers: Vec<Timer> = Vec::new();
+        let (mut now, mut next_id, mut registrations) = (0u64, 0usize, 0u64);
+        for op in ops {
+            match op {
+                Op::Insert(delay) => {
+                    let key = wheel.insert(now + delay, log.waker(next_id)).unwrap();
+                    timers.push(Timer { id: next_id, key, pending: Some((now + delay, registrations)) });
+                    next_id += 1;
+                    registrations += 1;
+                }
+                Op::Remove(i) if !timers.is_empty() => {
+                    let timer = timers.remove(i % timers.len());
+                    drop(wheel.remove(timer.key));
+                }
+                Op::Reset(i, delay) if !timers.is_empty() => {
+                    let i = i % timers.len();
+                    let timer = &mut timers[i];
+                    wheel.reset(timer.key, now + delay);
+                    let _ = wheel.set_waker(timer.key, &log.waker(timer.id));
+                    // A deadline that has passed fires at the next poll,
+                    // with the others due at the current tick.
+                    timer.pending = Some((now + delay, registrations));
+                    registrations += 1;
+                }
+                Op::Remove(_) | Op::Reset(..) => {}
+                Op::Advance(by) => {
+                    now += by;
+                    check_fire(&mut wheel, &mut timers, &log, now)?;
+                }
+                Op::Next => {
+                    let earliest = timers.iter().filter_map(|t| t.pending).map(|p| p.0.max(now)).min();
+                    let next = wheel.next_deadline();
+                    prop_assert_eq!(next.is_some(), earliest.is_some());
+                    if let (Some(next), Some(earliest)) = (next, earliest) {
+                        prop_assert!(next >= now && next <= earliest, "next {} now {} earliest {}", next, now, earliest);
+                        now = next;
+                        check_fire(&mut wheel, &mut timers, &log, now)?;
+                    }
+                }
+            }
+            prop_assert_eq!(wheel.pending(), timers.iter().filter(|t| t.pending.is_some()).count());
+            prop_assert_eq!(wheel.slots_used(), timers.len());
+        }
+        for timer in timers.drain(..) {
+            drop(wheel.remove(timer.key));
+        }
+        prop_assert_eq!((wheel.pending(), wheel.slots_used()), (0, 0));
+        prop_assert!(wheel.levels.iter().all(|l| l.occupied == 0));
+    }
+}
+
+/// Fire everything due at `now` and compare with the model: the timers
+/// whose tick has come, in (tick, registration) order. (A timer reset to a
+/// past tick is due at the tick of the reset, which is then `now`: the
+/// test fires after every move of time, so nothing else is due then.)
+fn check_fire(
+    wheel: &mut Wheel,
+    timers: &mut [Timer],
+    log: &Fired,
+    now: u64,
+) -> Result<(), TestCaseError> {
+    fire_all(wheel, now);
+    let mut expected: Vec<(u64, u64, usize)> = Vec::new();
+    for timer in timers.iter_mut() {
+        if let Some((tick, registration)) = timer.pending {
+            if tick <= now {
+                expected.push((tick, registration, timer.id));
+                timer.pending = None;
+                prop_assert!(wheel.is_fired(timer.key));
+            } else {
+                prop_assert!(!wheel.is_fired(timer.key));
+            }
+        }
+    }
+    expected.sort_unstable();
+    let expected: Vec<usize> = expected.into_iter().map(|e| e.2).collect();
+    prop_assert_eq!(log.take(), expected);
+    Ok(())
+}
