@@ -26,6 +26,8 @@ pub(crate) struct Reactor {
     /// I/O sources registered (0 until networking registers some): with
     /// none, a non-blocking poll has nothing to find and is skipped.
     sources: Cell<usize>,
+    /// Calls to `poll` so far.
+    polls: Cell<u64>,
 }
 
 impl Reactor {
@@ -37,6 +39,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(event_capacity.max(1))),
             sources: Cell::new(0),
+            polls: Cell::new(0),
         };
         Ok((reactor, waker))
     }
@@ -46,11 +49,18 @@ impl Reactor {
         self.sources.get() > 0
     }
 
+    /// Calls to [`poll`](Self::poll) so far.
+    #[cfg(test)]
+    pub(crate) fn polls(&self) -> u64 {
+        self.polls.get()
+    }
+
     /// Wait for events for at most `timeout` (`None`: until one arrives).
     ///
     /// An interrupted wait (`EINTR`) returns early without error: the loop
     /// looks at its queues and comes back.
     pub(crate) fn poll(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.polls.set(self.polls.get() + 1);
         let mut events = self.events.borrow_mut();
         match self.poll.borrow_mut().poll(&mut events, timeout) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),

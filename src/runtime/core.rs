@@ -283,6 +283,11 @@ impl Core {
         self.poll_reactor(Some(Duration::from_millis(millis as u64)));
     }
 
+    #[cfg(test)]
+    pub(crate) fn reactor(&self) -> &Reactor {
+        &self.reactor
+    }
+
     fn poll_reactor(&self, timeout: Option<Duration>) {
         if let Err(e) = self.reactor.poll(timeout) {
             panic!("uniloop: the reactor failed: {e}");

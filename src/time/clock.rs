@@ -90,7 +90,9 @@ impl Clock {
     /// Move the paused clock forward to `instant`, if that is later.
     pub(crate) fn advance_to(&self, instant: Instant) {
         if let Some(elapsed) = &self.virtual_elapsed {
-            let target = instant.saturating_duration_since(self.start).min(MAX_VIRTUAL);
+            let target = instant
+                .saturating_duration_since(self.start)
+                .min(MAX_VIRTUAL);
             if target > elapsed.get() {
                 elapsed.set(target);
             }

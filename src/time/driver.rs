@@ -38,6 +38,14 @@ impl Driver {
         self.wheel.borrow().pending()
     }
 
+    /// Wheel entries held (pending or fired but not yet seen) and the
+    /// slab's capacity.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> (usize, usize) {
+        let wheel = self.wheel.borrow();
+        (wheel.slots_used(), wheel.capacity())
+    }
+
     /// When the loop next has timer work to do, if any timer is pending.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let tick = self.wheel.borrow().next_deadline()?;

@@ -42,8 +42,7 @@ const TOLERANCE: Duration = Duration::from_millis(5);
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    check_period("interval", period);
-    interval_at(Instant::now(), period)
+    new_interval("time::interval", Instant::now(), period)
 }
 
 /// An [`Interval`] whose first tick completes at `start`, then every
@@ -71,20 +70,20 @@ pub fn interval(period: Duration) -> Interval {
 /// ```
 #[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
-    check_period("interval_at", period);
-    Interval {
-        timer: Timer::at("time::interval", start.into_std()),
-        period,
-        missed_tick_behavior: MissedTickBehavior::default(),
-    }
+    new_interval("time::interval_at", start, period)
 }
 
 #[track_caller]
-fn check_period(function: &str, period: Duration) {
+fn new_interval(function: &str, start: Instant, period: Duration) -> Interval {
     assert!(
         !period.is_zero(),
-        "uniloop::time::{function}(): the period must be non-zero"
+        "uniloop::{function}(): the period must be non-zero"
     );
+    Interval {
+        timer: Timer::at(function, start.into_std()),
+        period,
+        missed_tick_behavior: MissedTickBehavior::default(),
+    }
 }
 
 /// What an [`Interval`] does when ticks were missed because the task was
@@ -121,7 +120,12 @@ pub enum MissedTickBehavior {
 impl MissedTickBehavior {
     /// The tick after the one scheduled for `scheduled`, which completed
     /// late, at `now`.
-    fn next(self, scheduled: std::time::Instant, now: std::time::Instant, period: Duration) -> std::time::Instant {
+    fn next(
+        self,
+        scheduled: std::time::Instant,
+        now: std::time::Instant,
+        period: Duration,
+    ) -> std::time::Instant {
         let next = match self {
             MissedTickBehavior::Burst => scheduled.checked_add(period),
             MissedTickBehavior::Delay => now.checked_add(period),
@@ -215,7 +219,9 @@ impl Interval {
         let next = if now >= scheduled + TOLERANCE {
             self.missed_tick_behavior.next(scheduled, now, self.period)
         } else {
-            scheduled.checked_add(self.period).unwrap_or_else(|| now + FAR_FUTURE)
+            scheduled
+                .checked_add(self.period)
+                .unwrap_or_else(|| now + FAR_FUTURE)
         };
         self.timer.reset(next);
         Poll::Ready(Instant::from_std(scheduled))

@@ -130,3 +130,92 @@ impl fmt::Debug for Timer {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::runtime::context;
+    use crate::Runtime;
+
+    /// (pending timers, entries held, entry capacity) of the current loop.
+    fn wheel() -> (usize, usize, usize) {
+        context::with_current(|core| {
+            let (used, capacity) = core.time.entries();
+            (core.time.pending(), used, capacity)
+        })
+        .unwrap()
+    }
+
+    fn paused() -> Runtime {
+        Runtime::builder().paused_clock(true).build().unwrap()
+    }
+
+    #[test]
+    fn cancelled_sleeps_free_their_entries() {
+        paused().block_on(async {
+            let tasks: Vec<_> = (0..10_000)
+                .map(|_| crate::spawn(crate::sleep(Duration::from_secs(3600))))
+                .collect();
+            crate::yield_now().await;
+            let (pending, used, capacity) = wheel();
+            assert_eq!((pending, used), (10_000, 10_000));
+            assert!(capacity >= 10_000);
+            for task in &tasks {
+                task.cancel();
+            }
+            crate::yield_now().await;
+            // All freed, and the emptied slab gave its memory back.
+            assert_eq!(wheel(), (0, 0, 0));
+        });
+    }
+
+    #[test]
+    fn finished_timers_free_their_entries() {
+        paused().block_on(async {
+            crate::sleep(Duration::from_millis(5)).await;
+            assert_eq!(wheel().1, 0);
+            let ready = crate::timeout(Duration::from_secs(1), async { 1 }).await;
+            assert_eq!((ready, wheel().1), (Ok(1), 0));
+            let late = crate::timeout(Duration::from_millis(1), std::future::pending::<()>());
+            assert!(late.await.is_err());
+            assert_eq!(wheel().1, 0);
+            let handle = crate::call_later(Duration::from_secs(1), || ());
+            crate::yield_now().await;
+            assert_eq!(wheel().1, 1);
+            handle.cancel();
+            crate::yield_now().await;
+            assert_eq!(wheel().1, 0);
+        });
+    }
+
+    #[test]
+    fn the_loop_parks_until_the_deadline_instead_of_spinning() {
+        // On the real clock, but it counts parks, not time: the loop waits
+        // for the deadline in one `epoll_wait` (more only if a signal
+        // interrupts it), however fast the machine.
+        crate::run(async {
+            let before = context::with_current(|core| core.reactor().polls()).unwrap();
+            crate::sleep(Duration::from_millis(30)).await;
+            let parks = context::with_current(|core| core.reactor().polls()).unwrap() - before;
+            assert!((1..=3).contains(&parks), "{parks} parks");
+        });
+    }
+
+    #[test]
+    fn fired_entries_are_held_until_their_timer_sees_them() {
+        paused().block_on(async {
+            let mut timer = super::Timer::after("test", Duration::from_millis(1));
+            let registered = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(timer.poll_elapsed(cx).is_pending())
+            })
+            .await;
+            assert!(registered);
+            crate::time::advance(Duration::from_millis(1)).await;
+            assert_eq!(wheel(), (0, 1, wheel().2));
+            assert!(timer.is_elapsed());
+            drop(timer);
+            assert_eq!(wheel().1, 0);
+        });
+    }
+}

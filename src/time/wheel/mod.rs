@@ -113,10 +113,16 @@ impl Wheel {
         self.linked
     }
 
-    /// Entries held, fired or not (for tests of memory reuse).
+    /// Entries held, fired or not, and the slab's capacity (for tests of
+    /// memory reuse).
     #[cfg(test)]
     pub(crate) fn slots_used(&self) -> usize {
         self.entries.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.capacity()
     }
 
     /// Add a timer firing at tick `when` that wakes `waker`, or give the

@@ -90,7 +90,7 @@ fn removed_entries_give_their_memory_back() {
         drop(wheel.remove(key));
     }
     assert_eq!((wheel.pending(), wheel.slots_used()), (0, 0));
-    assert_eq!(wheel.entries.capacity(), 0);
+    assert_eq!(wheel.capacity(), 0);
     assert_eq!(wheel.next_deadline(), None);
     assert!(wheel.levels.iter().all(|l| l.occupied == 0));
 }
