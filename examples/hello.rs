@@ -2,9 +2,10 @@
 //!
 //! An asyncio-style program: named tasks that interleave, results awaited,
 //! a task cancelled, a panic caught without taking the loop down, a
-//! callback, and a burst of 100 000 tasks.
+//! callback, timers (sleep, timeout, call_later), and a burst of 100 000
+//! tasks.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Count to `n`, yielding to the other tasks after every step
 /// (`await asyncio.sleep(0)`).
@@ -56,6 +57,30 @@ fn main() {
         let faulty = uniloop::spawn_named("faulty", async { panic!("something went wrong") });
         let err = faulty.await.unwrap_err();
         println!("  caught: {err}; the loop carries on");
+
+        println!("three sleepers (30, 10, 20 ms) run at once and wake in deadline order:");
+        let start = Instant::now();
+        let sleepers: Vec<_> = [30, 10, 20]
+            .into_iter()
+            .map(|ms| {
+                uniloop::spawn(async move {
+                    uniloop::sleep(Duration::from_millis(ms)).await;
+                    println!("  slept {ms} ms");
+                })
+            })
+            .collect();
+        for sleeper in sleepers {
+            sleeper.await.unwrap();
+        }
+        println!("  all three done after {:.0?}, not 60 ms", start.elapsed());
+        let slow = uniloop::sleep(Duration::from_secs(10));
+        if let Err(elapsed) = uniloop::timeout(Duration::from_millis(5), slow).await {
+            println!("  a 10 s sleep under a 5 ms timeout: {elapsed}");
+        }
+        uniloop::call_later(Duration::from_millis(1), || {
+            println!("  a callback scheduled with call_later ran")
+        });
+        uniloop::sleep(Duration::from_millis(2)).await;
 
         let n = 100_000;
         let start = Instant::now();

@@ -95,6 +95,35 @@ fn removed_entries_give_their_memory_back() {
     assert!(wheel.levels.iter().all(|l| l.occupied == 0));
 }
 
+#[test]
+fn a_million_pending_timers_fire_in_order() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    const N: u64 = 1_000_000;
+    // Deadlines scattered over ~12 days, every level in use.
+    let when = |i: u64| 1 + (i * 104_729) % N * 997;
+    let wakers: Vec<Waker> = (0..16).map(|i| log.waker(i)).collect();
+    for i in 0..N {
+        wheel
+            .insert(when(i), wakers[(i % 16) as usize].clone())
+            .unwrap();
+    }
+    assert_eq!(wheel.pending(), N as usize);
+    let mut fired = 0u64;
+    let mut last = 0;
+    while let Some(next) = wheel.next_deadline() {
+        assert!(next >= last);
+        last = next;
+        while let Some(waker) = wheel.poll(next) {
+            drop(waker);
+            fired += 1;
+        }
+    }
+    assert_eq!(fired, N);
+    assert_eq!(last, when((0..N).max_by_key(|&i| when(i)).unwrap()));
+    assert_eq!(wheel.pending(), 0);
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     /// A timer due `delay` ticks from now.
