@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Print the criterion medians of the last `cargo bench` run as the
-markdown table BENCHMARKS.md keeps: ns per operation for every runtime, and
-uniloop's ratio to the faster of the two tokio columns.
+markdown tables BENCHMARKS.md keeps, each with uniloop's ratio to the
+faster of the two tokio columns:
+
+- the executor core (`benches/runtime.rs`): ns per operation for every
+  runtime;
+- time (`benches/time.rs`): ns per `timeout` for timer_cancel and
+  timer_register_cancel; wall time
+  per run and its overhead over the 10 ms sleep for sleepers, in ms; the
+  peak-RSS growth of one sleepers run, from `sleepers_rss.json`, in MiB.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
@@ -12,6 +19,11 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
 COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_executor",
            "futures_local_pool"]
+TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"]
+TIME_GROUPS = ["timer_cancel", "timer_register_cancel", "sleepers"]
+TOKIO = ("tokio_local", "tokio_current_thread")
+SLEEP_MS = 10.0
+RSS_JSON = ROOT / "sleepers_rss.json"
 
 
 def median_ns_per_op(bench_dir):
@@ -21,23 +33,62 @@ def median_ns_per_op(bench_dir):
     return estimates["median"]["point_estimate"] / elements
 
 
+def medians(group, columns):
+    """The median per operation (ns) of each column of `group` that ran."""
+    found = {}
+    for column in columns:
+        bench_dir = ROOT / group / column
+        if (bench_dir / "new" / "estimates.json").exists():
+            found[column] = median_ns_per_op(bench_dir)
+    return found
+
+
+def print_header(columns):
+    print("| bench | " + " | ".join(columns) + " | uniloop ÷ tokio |")
+    print("|---" * (len(columns) + 2) + "|")
+
+
+def print_row(label, values, columns):
+    """One table row; the ratio divides uniloop by the smaller tokio value
+    (every figure here is lower-is-better)."""
+    cells = [f"{values[c]:.1f}" if c in values else "–" for c in columns]
+    tokio = [values[c] for c in TOKIO if c in values]
+    ratio = f"{values['uniloop'] / min(tokio):.2f}" if tokio and "uniloop" in values else "–"
+    print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+
+
+def print_time_table(groups):
+    print_header(TIME_COLUMNS)
+    if "timer_cancel" in groups:
+        print_row("timer_cancel (ns per timeout)", medians("timer_cancel", TIME_COLUMNS),
+                  TIME_COLUMNS)
+    if "timer_register_cancel" in groups:
+        print_row("timer_register_cancel (ns per timeout)",
+                  medians("timer_register_cancel", TIME_COLUMNS), TIME_COLUMNS)
+    if "sleepers" in groups:
+        wall_ms = {c: ns / 1e6 for c, ns in medians("sleepers", TIME_COLUMNS).items()}
+        print_row("sleepers (ms per run)", wall_ms, TIME_COLUMNS)
+        overhead = {c: ms - SLEEP_MS for c, ms in wall_ms.items()}
+        print_row(f"sleepers − {SLEEP_MS:.0f} ms (ms)", overhead, TIME_COLUMNS)
+        if RSS_JSON.exists():
+            rss_kib = json.loads(RSS_JSON.read_text())["peak_rss_growth"]
+            rss_mib = {c: kib / 1024 for c, kib in rss_kib.items()}
+            print_row("sleepers peak RSS growth (MiB)", rss_mib, TIME_COLUMNS)
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
-    print("| bench | " + " | ".join(COLUMNS) + " | uniloop ÷ tokio |")
-    print("|---" * (len(COLUMNS) + 2) + "|")
-    for group in groups:
-        cells, values = [], {}
-        for column in COLUMNS:
-            bench_dir = ROOT / group / column
-            if (bench_dir / "new" / "estimates.json").exists():
-                values[column] = median_ns_per_op(bench_dir)
-                cells.append(f"{values[column]:.1f}")
-            else:
-                cells.append("–")
-        tokio = [values[c] for c in ("tokio_local", "tokio_current_thread") if c in values]
-        ratio = f"{values['uniloop'] / min(tokio):.2f}" if tokio and "uniloop" in values else "–"
-        print(f"| {group} | " + " | ".join(cells) + f" | {ratio} |")
+    runtime_groups = [g for g in groups if g not in TIME_GROUPS]
+    time_groups = [g for g in groups if g in TIME_GROUPS]
+    if runtime_groups:
+        print_header(COLUMNS)
+        for group in runtime_groups:
+            print_row(group, medians(group, COLUMNS), COLUMNS)
+    if runtime_groups and time_groups:
+        print()
+    if time_groups:
+        print_time_table(time_groups)
 
 
 if __name__ == "__main__":

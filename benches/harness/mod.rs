@@ -2,6 +2,9 @@
 //! on every runtime in the same process: uniloop, tokio's `LocalRuntime`
 //! (`spawn_local`), tokio's current-thread runtime (`tokio::spawn`),
 //! `async_executor::LocalExecutor` and `futures::executor::LocalPool`.
+//! [`TimeRt`] adds timers for the time benches: uniloop's, tokio's (both
+//! runtimes built with their time driver) and async-io's (on a
+//! `LocalExecutor` driven by `async_io::block_on`).
 //!
 //! Workloads spawn `Send` futures so that the same code runs on tokio's
 //! current-thread runtime too; every runtime pays the same for them.
@@ -13,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
@@ -79,15 +83,24 @@ impl Rt for Uniloop {
     }
 }
 
-pub struct TokioLocal(tokio::runtime::LocalRuntime);
+/// A current-thread tokio builder, with the time driver if `time` (the
+/// time benches) and with no driver otherwise (the executor benches).
+fn tokio_builder(time: bool) -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    if time {
+        builder.enable_time();
+    }
+    builder
+}
 
-impl Rt for TokioLocal {
+/// tokio's `LocalRuntime`; `TIME` enables its time driver.
+pub struct TokioLocal<const TIME: bool = false>(tokio::runtime::LocalRuntime);
+
+impl<const TIME: bool> Rt for TokioLocal<TIME> {
     const NAME: &'static str = "tokio_local";
     fn new() -> Self {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build_local(Default::default())
-            .unwrap();
-        TokioLocal(rt)
+        let rt = tokio_builder(TIME).build_local(Default::default()).unwrap();
+        Self(rt)
     }
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
@@ -111,15 +124,13 @@ impl Rt for TokioLocal {
     }
 }
 
-pub struct TokioCurrentThread(tokio::runtime::Runtime);
+/// tokio's current-thread runtime; `TIME` enables its time driver.
+pub struct TokioCurrentThread<const TIME: bool = false>(tokio::runtime::Runtime);
 
-impl Rt for TokioCurrentThread {
+impl<const TIME: bool> Rt for TokioCurrentThread<TIME> {
     const NAME: &'static str = "tokio_current_thread";
     fn new() -> Self {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        TokioCurrentThread(rt)
+        Self(tokio_builder(TIME).build().unwrap())
     }
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
@@ -161,16 +172,28 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-pub struct AsyncExecutor(Rc<async_executor::LocalExecutor<'static>>);
+/// `async_executor::LocalExecutor`, driven by `futures::executor::block_on`,
+/// or with `IO` by `async_io::block_on`, which runs async-io's reactor and
+/// so its timers on this thread ([`AsyncIo`]).
+pub struct AsyncExecutor<const IO: bool = false>(Rc<async_executor::LocalExecutor<'static>>);
 
-impl Rt for AsyncExecutor {
-    const NAME: &'static str = "async_executor";
+/// async-io's timers on a `LocalExecutor`: the time benches' `async_io`
+/// column.
+pub type AsyncIo = AsyncExecutor<true>;
+
+impl<const IO: bool> Rt for AsyncExecutor<IO> {
+    const NAME: &'static str = if IO { "async_io" } else { "async_executor" };
     fn new() -> Self {
-        AsyncExecutor(Rc::new(async_executor::LocalExecutor::new()))
+        Self(Rc::new(async_executor::LocalExecutor::new()))
     }
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         LOCAL_EXECUTOR.with(|ex| *ex.borrow_mut() = Some(self.0.clone()));
-        let output = futures::executor::block_on(self.0.run(future));
+        let run = self.0.run(future);
+        let output = if IO {
+            async_io::block_on(run)
+        } else {
+            futures::executor::block_on(run)
+        };
         LOCAL_EXECUTOR.with(|ex| *ex.borrow_mut() = None);
         output
     }
@@ -248,6 +271,74 @@ impl Future for YieldNow {
     }
 }
 
+/// A runtime with timers, for the time benches.
+pub trait TimeRt: Rt {
+    /// The runtime's `sleep(duration)`; called inside `block_on`.
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + 'static;
+    /// The runtime's `timeout(duration, future)`, as `Some(output)` or
+    /// `None` if `duration` passed first; called inside `block_on`.
+    fn timeout<F: Future>(duration: Duration, future: F)
+        -> impl Future<Output = Option<F::Output>>;
+    /// Spawn a task that sleeps for `duration` (its timer starts when the
+    /// task first runs); the handle resolves when it has slept. A `!Send`
+    /// task except where the runtime spawns only `Send` ones.
+    fn spawn_sleep(duration: Duration) -> impl Future<Output = ()> + 'static {
+        Self::spawn_local(Self::sleep(duration))
+    }
+}
+
+/// uniloop's timing wheel.
+impl TimeRt for Uniloop {
+    async fn sleep(duration: Duration) {
+        uniloop::sleep(duration).await;
+    }
+    async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
+        uniloop::timeout(duration, future).await.ok()
+    }
+}
+
+/// tokio's time driver.
+impl TimeRt for TokioLocal<true> {
+    async fn sleep(duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+    async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
+        tokio::time::timeout(duration, future).await.ok()
+    }
+}
+
+/// tokio's time driver, as on `TokioLocal`; its sleeping tasks go through
+/// `tokio::spawn`.
+impl TimeRt for TokioCurrentThread<true> {
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + 'static {
+        TokioLocal::<true>::sleep(duration)
+    }
+    fn timeout<F: Future>(
+        duration: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> {
+        TokioLocal::<true>::timeout(duration, future)
+    }
+    fn spawn_sleep(duration: Duration) -> impl Future<Output = ()> + 'static {
+        Self::spawn(Self::sleep(duration))
+    }
+}
+
+/// async-io's timers, in its reactor, which `async_io::block_on` runs.
+impl TimeRt for AsyncIo {
+    async fn sleep(duration: Duration) {
+        async_io::Timer::after(duration).await;
+    }
+    /// `future` raced against an `async_io::Timer`, `future` polled first.
+    async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
+        use futures::future::{select, Either};
+        match select(std::pin::pin!(future), async_io::Timer::after(duration)).await {
+            Either::Left((output, _)) => Some(output),
+            Either::Right(_) => None,
+        }
+    }
+}
+
 /// Benchmark `work` on runtime `R` as one column of `group`; the runtime is
 /// built once, outside the measurement.
 pub fn column<R: Rt>(group: &mut BenchmarkGroup<'_, WallTime>, work: fn(&mut R)) {
@@ -264,16 +355,55 @@ pub fn group<'a>(c: &'a mut Criterion, name: &str, elements: u64) -> BenchmarkGr
     group
 }
 
+/// Call `$column($group, $work::<R>)` for every runtime `R` listed
+/// (`$column` is [`column`] or has its shape).
+#[macro_export]
+macro_rules! columns {
+    ($column:path, $group:expr, $work:ident, [$($rt:ty),+ $(,)?]) => {{
+        let group = &mut $group;
+        $($column(group, $work::<$rt>);)+
+    }};
+}
+
 /// Run the workload function `$work::<R>` on every runtime as columns of
 /// `$group`.
 #[macro_export]
 macro_rules! every_runtime {
-    ($group:expr, $work:ident) => {{
-        let group = &mut $group;
-        harness::column::<harness::Uniloop>(group, $work::<harness::Uniloop>);
-        harness::column::<harness::TokioLocal>(group, $work::<harness::TokioLocal>);
-        harness::column::<harness::TokioCurrentThread>(group, $work::<harness::TokioCurrentThread>);
-        harness::column::<harness::AsyncExecutor>(group, $work::<harness::AsyncExecutor>);
-        harness::column::<harness::LocalPool>(group, $work::<harness::LocalPool>);
-    }};
+    ($group:expr, $work:ident) => {
+        $crate::columns!(
+            harness::column,
+            $group,
+            $work,
+            [
+                harness::Uniloop,
+                harness::TokioLocal,
+                harness::TokioCurrentThread,
+                harness::AsyncExecutor,
+                harness::LocalPool,
+            ]
+        )
+    };
+}
+
+/// Run the workload function `$work::<R>` on every runtime with timers
+/// ([`TimeRt`]) as columns of `$group`; or pass each to `$column` instead
+/// of [`column`].
+#[macro_export]
+macro_rules! every_timer_runtime {
+    ($group:expr, $work:ident) => {
+        $crate::every_timer_runtime!(harness::column, $group, $work)
+    };
+    ($column:path, $group:expr, $work:ident) => {
+        $crate::columns!(
+            $column,
+            $group,
+            $work,
+            [
+                harness::Uniloop,
+                harness::TokioLocal<true>,
+                harness::TokioCurrentThread<true>,
+                harness::AsyncIo,
+            ]
+        )
+    };
 }

@@ -90,12 +90,17 @@ impl Driver {
         if deadline <= self.clock.now() {
             return None;
         }
+        Some(self.insert(deadline, waker))
+    }
+
+    /// Register a timer for `deadline`, which the caller knows to be after
+    /// the current time.
+    pub(crate) fn insert(&self, deadline: Instant, waker: &Waker) -> Key {
         let tick = self.clock.tick_of(deadline);
         let inserted = self.wheel.borrow_mut().insert(tick, waker.clone());
         // A deadline after `now` has a tick after the wheel's `elapsed`
         // (see the clock's rounding), so insertion cannot be refused.
-        debug_assert!(inserted.is_ok());
-        inserted.ok()
+        inserted.unwrap_or_else(|_| unreachable!("a timer after now is due already"))
     }
 
     /// `Ready` once the timer at `key` has fired, which frees its entry;

@@ -51,7 +51,7 @@ pub fn sleep(duration: Duration) -> Sleep {
     }
 }
 
-/// Wait until `deadline` (≙ `loop.call_at` with a future). A deadline that
+/// Wait until `deadline` (≙ `await asyncio.sleep(when - loop.time())`). A deadline that
 /// has passed yields once, as [`sleep`]`(Duration::ZERO)` does.
 ///
 /// # Cancel safety

@@ -93,13 +93,23 @@ impl Timer {
                 }
                 ready
             }
-            None => match self.driver.register(self.deadline(), cx.waker()) {
-                Some(key) => {
-                    self.key = Some(key);
+            None => {
+                let key = match self.deadline.get() {
+                    // Starting now: `now + duration` is in the future
+                    // unless the duration is zero, no second clock read
+                    // needed.
+                    Deadline::After(duration) if !duration.is_zero() => {
+                        Some(self.driver.insert(self.deadline(), cx.waker()))
+                    }
+                    _ => self.driver.register(self.deadline(), cx.waker()),
+                };
+                self.key = key;
+                if key.is_some() {
                     Poll::Pending
+                } else {
+                    Poll::Ready(())
                 }
-                None => Poll::Ready(()),
-            },
+            }
         }
     }
 
