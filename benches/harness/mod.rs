@@ -339,8 +339,9 @@ impl TimeRt for AsyncIo {
     }
 }
 
-/// Benchmark `work` on runtime `R` as one column of `group`; the runtime is
-/// built once, outside the measurement.
+/// Benchmark `work` on runtime `R` as one column of `group`. The runtime is
+/// built outside the measurement, once per criterion sample (criterion
+/// calls the closure once per sample).
 pub fn column<R: Rt>(group: &mut BenchmarkGroup<'_, WallTime>, work: fn(&mut R)) {
     group.bench_function(R::NAME, |b| {
         let mut rt = R::new();
