@@ -68,8 +68,10 @@
 #![deny(missing_docs, missing_debug_implementations, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod queue;
 mod reactor;
 mod runtime;
+pub mod sync;
 pub mod time;
 
 pub use runtime::{

@@ -1,0 +1,222 @@
+//! `Condition` (≙ `asyncio.Condition`): a condition variable over a
+//! uniloop [`Mutex`](super::Mutex).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use super::mutex::MutexGuard;
+use super::waiters::{Key, WaitList, Wakers};
+
+/// A condition variable (≙ `asyncio.Condition`): tasks holding a
+/// [`Mutex`](super::Mutex) wait for a change another task announces with
+/// [`notify`](Self::notify) or [`notify_all`](Self::notify_all).
+///
+/// Unlike asyncio's, the condition does not own the lock: `wait` takes the
+/// guard of any uniloop `Mutex`, releases the lock while it waits and
+/// takes it again before returning (as `std::sync::Condvar`). Waiters are
+/// notified in FIFO order; notifying does not need the lock (asyncio's
+/// does).
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+/// use uniloop::sync::{Condition, Mutex};
+///
+/// uniloop::run(async {
+///     let state = Rc::new((Mutex::new(0), Condition::new()));
+///     let consumer = {
+///         let state = state.clone();
+///         uniloop::spawn(async move {
+///             let (items, more) = &*state;
+///             let guard = more.wait_for(items.lock().await, |n| *n >= 2).await;
+///             *guard
+///         })
+///     };
+///     for _ in 0..2 {
+///         let (items, more) = &*state;
+///         *items.lock().await += 1;
+///         more.notify(1);
+///         uniloop::yield_now().await;
+///     }
+///     assert_eq!(consumer.await.unwrap(), 2);
+/// });
+/// ```
+pub struct Condition {
+    waiters: RefCell<WaitList<()>>,
+}
+
+impl Condition {
+    /// A condition with no waiters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let condition = uniloop::sync::Condition::new();
+    /// condition.notify_all(); // nobody waits: nothing happens
+    /// ```
+    pub const fn new() -> Condition {
+        Condition {
+            waiters: RefCell::new(WaitList::new()),
+        }
+    }
+
+    /// Release the lock behind `guard`, wait for a notification, take the
+    /// lock again and return its new guard (≙ `await condition.wait()`).
+    /// The task starts waiting before the lock is released, so a
+    /// notification sent as soon as the lock is free is not missed. As
+    /// with any condition variable, check the condition again after it
+    /// returns (or use [`wait_for`](Self::wait_for)).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped while it waits, the lock is already released and the guard
+    /// is gone (it is not given back, unlike asyncio's, which re-acquires
+    /// the lock on cancellation); a notification it had received but not
+    /// acted on goes to the next waiter, so none is lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use uniloop::sync::{Condition, Mutex};
+    ///
+    /// uniloop::run(async {
+    ///     let pair = Rc::new((Mutex::new(false), Condition::new()));
+    ///     let other = pair.clone();
+    ///     uniloop::spawn(async move {
+    ///         *other.0.lock().await = true;
+    ///         other.1.notify_all();
+    ///     });
+    ///     let (flag, condition) = &*pair;
+    ///     let mut guard = flag.lock().await;
+    ///     while !*guard {
+    ///         guard = condition.wait(guard).await;
+    ///     }
+    /// });
+    /// ```
+    pub async fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        let mutex = MutexGuard::mutex(&guard);
+        let notified = Notified {
+            condition: self,
+            key: Some(self.waiters.borrow_mut().push((), Waker::noop())),
+        };
+        drop(guard);
+        notified.await;
+        mutex.lock().await
+    }
+
+    /// Wait (as [`wait`](Self::wait)) until `predicate` holds for the
+    /// guarded value, checking it first; returns the guard with the lock
+    /// held and the predicate true (≙ `await condition.wait_for(pred)`).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`wait`](Self::wait).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (mutex, condition) = (uniloop::sync::Mutex::new(3), uniloop::sync::Condition::new());
+    ///     let guard = condition.wait_for(mutex.lock().await, |n| *n == 3).await; // true already
+    ///     assert_eq!(*guard, 3);
+    /// });
+    /// ```
+    pub async fn wait_for<'a, T: ?Sized>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut predicate: impl FnMut(&T) -> bool,
+    ) -> MutexGuard<'a, T> {
+        while !predicate(&guard) {
+            guard = self.wait(guard).await;
+        }
+        guard
+    }
+
+    /// Wake up to `n` waiters, the longest-waiting first (≙
+    /// `condition.notify(n)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::sync::Condition::new().notify(1);
+    /// ```
+    pub fn notify(&self, n: usize) {
+        let mut wakers = Wakers::new();
+        {
+            let mut waiters = self.waiters.borrow_mut();
+            for _ in 0..n {
+                let Some(key) = waiters.front() else { break };
+                wakers.push(waiters.serve(key));
+            }
+        }
+        wakers.wake();
+    }
+
+    /// Wake every waiter (≙ `condition.notify_all()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::sync::Condition::new().notify_all();
+    /// ```
+    pub fn notify_all(&self) {
+        self.notify(usize::MAX);
+    }
+}
+
+impl Default for Condition {
+    fn default() -> Condition {
+        Condition::new()
+    }
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("waiters", &self.waiters.borrow().len())
+            .finish()
+    }
+}
+
+/// A waiter's place in the queue, registered before the lock is released.
+struct Notified<'a> {
+    condition: &'a Condition,
+    key: Option<Key>,
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let Some(key) = this.key else {
+            return Poll::Ready(());
+        };
+        let mut waiters = this.condition.waiters.borrow_mut();
+        if waiters.is_linked(key) {
+            let old = waiters.set_waker(key, cx.waker());
+            drop(waiters);
+            drop(old);
+            return Poll::Pending;
+        }
+        waiters.remove(key);
+        this.key = None;
+        Poll::Ready(())
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.key else { return };
+        let (_, waiting) = self.condition.waiters.borrow_mut().remove(key);
+        if !waiting {
+            // Notified but dropped before acting on it: pass it on.
+            self.condition.notify(1);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `Event` (≙ `asyncio.Event`).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::waiters::{Key, WaitList, Wakers};
+
+/// A flag that tasks wait on (≙ `asyncio.Event`): [`set`](Self::set)
+/// wakes every waiter, in the order they started waiting, and later
+/// [`wait`](Self::wait)s complete at once until [`clear`](Self::clear).
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+/// use uniloop::sync::Event;
+///
+/// uniloop::run(async {
+///     let ready = Rc::new(Event::new());
+///     let waiters: Vec<_> = (0..3)
+///         .map(|i| {
+///             let ready = ready.clone();
+///             uniloop::spawn(async move {
+///                 ready.wait().await;
+///                 i
+///             })
+///         })
+///         .collect();
+///     uniloop::yield_now().await; // all three wait
+///     ready.set();
+///     for (i, waiter) in waiters.into_iter().enumerate() {
+///         assert_eq!(waiter.await.unwrap(), i);
+///     }
+/// });
+/// ```
+pub struct Event {
+    set: Cell<bool>,
+    waiters: RefCell<WaitList<()>>,
+}
+
+impl Event {
+    /// An event that is not set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!uniloop::sync::Event::new().is_set());
+    /// ```
+    pub const fn new() -> Event {
+        Event {
+            set: Cell::new(false),
+            waiters: RefCell::new(WaitList::new()),
+        }
+    }
+
+    /// Whether it is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event = uniloop::sync::Event::new();
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
+    pub fn is_set(&self) -> bool {
+        self.set.get()
+    }
+
+    /// Set it and wake every waiter. A waiter woken by `set` completes
+    /// even if the event is cleared before it runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let event = uniloop::sync::Event::new();
+    ///     event.set();
+    ///     event.wait().await; // at once
+    /// });
+    /// ```
+    pub fn set(&self) {
+        if self.set.replace(true) {
+            return;
+        }
+        let mut wakers = Wakers::new();
+        {
+            let mut waiters = self.waiters.borrow_mut();
+            while let Some(key) = waiters.front() {
+                wakers.push(waiters.serve(key));
+            }
+        }
+        wakers.wake();
+    }
+
+    /// Unset it: later waits wait again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let event = uniloop::sync::Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
+    pub fn clear(&self) {
+        self.set.set(false);
+    }
+
+    /// Wait until it is set (at once if it is).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a dropped `wait` leaves the queue and takes nothing
+    /// from the other waiters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// uniloop::run(async {
+    ///     let event = Rc::new(uniloop::sync::Event::new());
+    ///     let setter = event.clone();
+    ///     uniloop::call_soon(move || setter.set());
+    ///     event.wait().await;
+    /// });
+    /// ```
+    pub fn wait(&self) -> EventWait<'_> {
+        EventWait {
+            event: self,
+            key: None,
+        }
+    }
+}
+
+impl Default for Event {
+    fn default() -> Event {
+        Event::new()
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("set", &self.set.get())
+            .field("waiters", &self.waiters.borrow().len())
+            .finish()
+    }
+}
+
+/// The future of [`Event::wait`].
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let event = uniloop::sync::Event::new();
+///     event.set();
+///     let wait: uniloop::sync::EventWait<'_> = event.wait();
+///     wait.await;
+/// });
+/// ```
+#[must_use = "futures do nothing unless you .await or poll them"]
+pub struct EventWait<'a> {
+    event: &'a Event,
+    key: Option<Key>,
+}
+
+impl Future for EventWait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let mut waiters = this.event.waiters.borrow_mut();
+        match this.key {
+            None if this.event.set.get() => Poll::Ready(()),
+            None => {
+                this.key = Some(waiters.push((), cx.waker()));
+                Poll::Pending
+            }
+            Some(key) if waiters.is_linked(key) => {
+                let old = waiters.set_waker(key, cx.waker());
+                drop(waiters);
+                drop(old);
+                Poll::Pending
+            }
+            Some(key) => {
+                waiters.remove(key);
+                this.key = None;
+                Poll::Ready(())
+            }
+        }
+    }
+}
+
+impl Drop for EventWait<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            self.event.waiters.borrow_mut().remove(key);
+        }
+    }
+}
+
+impl fmt::Debug for EventWait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventWait")
+            .field("waiting", &self.key.is_some())
+            .finish()
+    }
+}

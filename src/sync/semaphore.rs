@@ -1,0 +1,626 @@
+//! `Semaphore` (≙ `asyncio.Semaphore`) and its permits.
+//!
+//! # Invariants
+//!
+//! - `permits` counts the permits nobody holds and nobody was handed.
+//!   Waiters are served strictly in FIFO order: a waiter is granted its
+//!   permits (subtracted from `permits` and stored as "served" in its node)
+//!   only when every waiter before it has been, and `try_acquire` fails
+//!   while anyone waits. So a large request is not starved by small ones.
+//! - A waiter dropped after being served gives its permits back (which may
+//!   serve the next waiters); one dropped while waiting may unblock the
+//!   waiters behind it, so the queue is looked at again.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::waiters::{Key, WaitList, Wakers};
+
+/// A count of permits that tasks acquire and release (≙
+/// `asyncio.Semaphore`; tokio's `Semaphore` for one thread).
+///
+/// [`acquire`](Self::acquire) waits for a permit, returned as a
+/// [`SemaphorePermit`] that gives it back when dropped. Waiters are served
+/// in FIFO order, and a permit released while tasks wait goes to the first
+/// of them: a [`try_acquire`](Self::try_acquire) by anyone else fails until
+/// that task has run. For permits that move into spawned tasks, put the
+/// semaphore in an `Rc` and use [`acquire_owned`](Self::acquire_owned).
+///
+/// # Examples
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// use uniloop::sync::Semaphore;
+///
+/// uniloop::run(async {
+///     let limit = Rc::new(Semaphore::new(2));
+///     let (running, peak) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+///     let tasks: Vec<_> = (0..5)
+///         .map(|_| {
+///             let (limit, running, peak) = (limit.clone(), running.clone(), peak.clone());
+///             uniloop::spawn(async move {
+///                 let _permit = limit.acquire().await;
+///                 running.set(running.get() + 1);
+///                 peak.set(peak.get().max(running.get()));
+///                 uniloop::yield_now().await;
+///                 running.set(running.get() - 1);
+///             })
+///         })
+///         .collect();
+///     for task in tasks {
+///         task.await.unwrap();
+///     }
+///     assert_eq!(peak.get(), 2);
+/// });
+/// ```
+pub struct Semaphore {
+    permits: Cell<usize>,
+    /// Permits held by permits or handed to waiters (for
+    /// `BoundedSemaphore`'s bound).
+    issued: Cell<usize>,
+    /// Each waiter's node holds the permits it asked for.
+    waiters: RefCell<WaitList<usize>>,
+}
+
+impl Semaphore {
+    /// A semaphore with `permits` permits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(3);
+    /// assert_eq!(semaphore.available_permits(), 3);
+    /// ```
+    pub const fn new(permits: usize) -> Semaphore {
+        Semaphore {
+            permits: Cell::new(permits),
+            issued: Cell::new(0),
+            waiters: RefCell::new(WaitList::new()),
+        }
+    }
+
+    /// Permits free now (not held, not handed to a waiter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(2);
+    /// let _permit = semaphore.try_acquire().unwrap();
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    pub fn available_permits(&self) -> usize {
+        self.permits.get()
+    }
+
+    /// Whether an [`acquire`](Self::acquire) would have to wait (≙
+    /// `Semaphore.locked()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(1);
+    /// let permit = semaphore.try_acquire().unwrap();
+    /// assert!(semaphore.is_locked());
+    /// drop(permit);
+    /// assert!(!semaphore.is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.permits.get() == 0 || !self.waiters.borrow().is_empty()
+    }
+
+    /// Wait for one permit (≙ `async with semaphore` / `await
+    /// semaphore.acquire()`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, and fair: a dropped `acquire` leaves the queue; if it
+    /// had been granted its permit already, the permit goes to the next
+    /// waiter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let semaphore = uniloop::sync::Semaphore::new(1);
+    ///     let permit = semaphore.acquire().await;
+    ///     assert_eq!(semaphore.available_permits(), 0);
+    ///     drop(permit);
+    ///     assert_eq!(semaphore.available_permits(), 1);
+    /// });
+    /// ```
+    pub fn acquire(&self) -> Acquire<'_> {
+        self.acquire_many(1)
+    }
+
+    /// Wait for `n` permits at once. The request keeps its place in the
+    /// queue: later, smaller requests wait behind it. A request for more
+    /// permits than will ever be free waits forever.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`acquire`](Self::acquire).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let semaphore = uniloop::sync::Semaphore::new(5);
+    ///     let permits = semaphore.acquire_many(3).await;
+    ///     assert_eq!(permits.num_permits(), 3);
+    ///     assert_eq!(semaphore.available_permits(), 2);
+    /// });
+    /// ```
+    pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            wait: Waiting::new(n),
+        }
+    }
+
+    /// One permit if one is free and nobody waits, else `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(1);
+    /// let permit = semaphore.try_acquire();
+    /// assert!(permit.is_some());
+    /// assert!(semaphore.try_acquire().is_none());
+    /// ```
+    pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+        self.try_acquire_many(1)
+    }
+
+    /// `n` permits if they are free and nobody waits, else `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(3);
+    /// assert!(semaphore.try_acquire_many(4).is_none());
+    /// assert_eq!(semaphore.try_acquire_many(3).unwrap().num_permits(), 3);
+    /// ```
+    pub fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
+        // `then`, not `then_some`: a permit built eagerly would be dropped,
+        // giving back permits never taken.
+        self.try_take(n).then(|| SemaphorePermit {
+            semaphore: self,
+            permits: n,
+        })
+    }
+
+    /// [`acquire`](Self::acquire) for a semaphore in an `Rc`: the permit
+    /// holds the `Rc`, so it can move into a spawned task.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`acquire`](Self::acquire).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// uniloop::run(async {
+    ///     let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+    ///     let permit = semaphore.clone().acquire_owned().await;
+    ///     let task = uniloop::spawn(async move {
+    ///         let _permit = permit; // released when the task ends
+    ///     });
+    ///     task.await.unwrap();
+    ///     assert_eq!(semaphore.available_permits(), 1);
+    /// });
+    /// ```
+    pub fn acquire_owned(self: Rc<Self>) -> AcquireOwned {
+        self.acquire_many_owned(1)
+    }
+
+    /// [`acquire_many`](Self::acquire_many) for a semaphore in an `Rc`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`acquire`](Self::acquire).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// uniloop::run(async {
+    ///     let semaphore = Rc::new(uniloop::sync::Semaphore::new(4));
+    ///     let permits = semaphore.clone().acquire_many_owned(4).await;
+    ///     assert_eq!(permits.num_permits(), 4);
+    /// });
+    /// ```
+    pub fn acquire_many_owned(self: Rc<Self>, n: usize) -> AcquireOwned {
+        AcquireOwned {
+            semaphore: self,
+            wait: Waiting::new(n),
+        }
+    }
+
+    /// [`try_acquire`](Self::try_acquire) for a semaphore in an `Rc`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+    /// let permit = semaphore.clone().try_acquire_owned().unwrap();
+    /// assert!(semaphore.clone().try_acquire_owned().is_none());
+    /// drop(permit);
+    /// ```
+    pub fn try_acquire_owned(self: Rc<Self>) -> Option<OwnedSemaphorePermit> {
+        if !self.try_take(1) {
+            return None;
+        }
+        Some(OwnedSemaphorePermit {
+            semaphore: self,
+            permits: 1,
+        })
+    }
+
+    /// Add `n` permits (≙ `Semaphore.release()`, `n` times); waiters are
+    /// served from them first.
+    ///
+    /// # Panics
+    ///
+    /// If the count would overflow `usize`: "uniloop::sync::Semaphore:
+    /// too many permits".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(0);
+    /// semaphore.add_permits(2);
+    /// assert_eq!(semaphore.available_permits(), 2);
+    /// ```
+    pub fn add_permits(&self, n: usize) {
+        self.release(n);
+    }
+
+    /// Take `n` permits without waiting, if nobody waits before us.
+    fn try_take(&self, n: usize) -> bool {
+        let permits = self.permits.get();
+        if permits >= n && self.waiters.borrow().is_empty() {
+            self.permits.set(permits - n);
+            self.issued.set(self.issued.get() + n);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Permits held or handed out.
+    pub(crate) fn issued(&self) -> usize {
+        self.issued.get()
+    }
+
+    /// Permits that were issued come back.
+    fn give_back(&self, n: usize) {
+        self.issued.set(self.issued.get() - n);
+        self.release(n);
+    }
+
+    /// Permits that were issued are dropped for good.
+    fn forget(&self, n: usize) {
+        self.issued.set(self.issued.get() - n);
+    }
+
+    pub(crate) fn release(&self, n: usize) {
+        let permits = self.permits.get().checked_add(n);
+        self.permits
+            .set(permits.expect("uniloop::sync::Semaphore: too many permits"));
+        self.serve_waiters();
+    }
+
+    /// Grant permits to the waiters at the front, in order, while there
+    /// are enough for the first one.
+    fn serve_waiters(&self) {
+        let mut wakers = Wakers::new();
+        {
+            let mut waiters = self.waiters.borrow_mut();
+            while let Some(key) = waiters.front() {
+                let need = *waiters.data(key);
+                let permits = self.permits.get();
+                if need > permits {
+                    break;
+                }
+                self.permits.set(permits - need);
+                self.issued.set(self.issued.get() + need);
+                wakers.push(waiters.serve(key));
+            }
+        }
+        wakers.wake();
+    }
+}
+
+impl Default for Semaphore {
+    /// A semaphore with one permit (as asyncio's default).
+    fn default() -> Semaphore {
+        Semaphore::new(1)
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("permits", &self.permits.get())
+            .field("waiters", &self.waiters.borrow().len())
+            .finish()
+    }
+}
+
+/// One acquisition in progress: its request and, once queued, its node.
+#[derive(Debug)]
+struct Waiting {
+    need: usize,
+    key: Option<Key>,
+}
+
+impl Waiting {
+    fn new(need: usize) -> Waiting {
+        Waiting { need, key: None }
+    }
+
+    fn poll(&mut self, semaphore: &Semaphore, cx: &mut Context<'_>) -> Poll<usize> {
+        let Some(key) = self.key else {
+            if semaphore.try_take(self.need) {
+                return Poll::Ready(self.need);
+            }
+            let key = semaphore.waiters.borrow_mut().push(self.need, cx.waker());
+            self.key = Some(key);
+            return Poll::Pending;
+        };
+        let mut waiters = semaphore.waiters.borrow_mut();
+        if waiters.is_linked(key) {
+            let old = waiters.set_waker(key, cx.waker());
+            drop(waiters);
+            drop(old);
+            return Poll::Pending;
+        }
+        waiters.remove(key);
+        self.key = None;
+        Poll::Ready(self.need)
+    }
+
+    /// Leave the queue: give back permits already granted, or let the
+    /// waiters behind move up.
+    fn cancel(&mut self, semaphore: &Semaphore) {
+        let Some(key) = self.key.take() else { return };
+        let (need, waiting) = semaphore.waiters.borrow_mut().remove(key);
+        if waiting {
+            semaphore.serve_waiters();
+        } else {
+            semaphore.give_back(need);
+        }
+    }
+}
+
+/// The future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let semaphore = uniloop::sync::Semaphore::new(1);
+///     let acquire: uniloop::sync::Acquire<'_> = semaphore.acquire();
+///     let _permit = acquire.await;
+/// });
+/// ```
+#[must_use = "futures do nothing unless you .await or poll them"]
+#[derive(Debug)]
+pub struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    wait: Waiting,
+}
+
+impl<'a> Future for Acquire<'a> {
+    type Output = SemaphorePermit<'a>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SemaphorePermit<'a>> {
+        let this = self.get_mut();
+        this.wait
+            .poll(this.semaphore, cx)
+            .map(|permits| SemaphorePermit {
+                semaphore: this.semaphore,
+                permits,
+            })
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        self.wait.cancel(self.semaphore);
+    }
+}
+
+/// The future of [`Semaphore::acquire_owned`] and
+/// [`Semaphore::acquire_many_owned`].
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// uniloop::run(async {
+///     let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+///     let acquire: uniloop::sync::AcquireOwned = semaphore.acquire_owned();
+///     let _permit = acquire.await;
+/// });
+/// ```
+#[must_use = "futures do nothing unless you .await or poll them"]
+#[derive(Debug)]
+pub struct AcquireOwned {
+    semaphore: Rc<Semaphore>,
+    wait: Waiting,
+}
+
+impl Future for AcquireOwned {
+    type Output = OwnedSemaphorePermit;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedSemaphorePermit> {
+        let this = self.get_mut();
+        this.wait
+            .poll(&this.semaphore, cx)
+            .map(|permits| OwnedSemaphorePermit {
+                semaphore: this.semaphore.clone(),
+                permits,
+            })
+    }
+}
+
+impl Drop for AcquireOwned {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.semaphore);
+    }
+}
+
+/// Permits of a [`Semaphore`], given back when dropped.
+///
+/// # Examples
+///
+/// ```
+/// let semaphore = uniloop::sync::Semaphore::new(1);
+/// {
+///     let _permit = semaphore.try_acquire().unwrap();
+///     assert_eq!(semaphore.available_permits(), 0);
+/// }
+/// assert_eq!(semaphore.available_permits(), 1);
+/// ```
+#[must_use = "the permit is released at once if not kept"]
+pub struct SemaphorePermit<'a> {
+    semaphore: &'a Semaphore,
+    permits: usize,
+}
+
+impl SemaphorePermit<'_> {
+    /// Keep the permits out of the semaphore for good (they are not given
+    /// back on drop).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(2);
+    /// semaphore.try_acquire().unwrap().forget();
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    pub fn forget(mut self) {
+        self.semaphore.forget(self.permits);
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = uniloop::sync::Semaphore::new(2);
+    /// assert_eq!(semaphore.try_acquire_many(2).unwrap().num_permits(), 2);
+    /// ```
+    pub fn num_permits(&self) -> usize {
+        self.permits
+    }
+}
+
+impl Drop for SemaphorePermit<'_> {
+    fn drop(&mut self) {
+        if self.permits > 0 {
+            self.semaphore.give_back(self.permits);
+        }
+    }
+}
+
+impl fmt::Debug for SemaphorePermit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SemaphorePermit")
+            .field("permits", &self.permits)
+            .finish()
+    }
+}
+
+/// Permits of a [`Semaphore`] in an `Rc`, given back when dropped; made by
+/// [`Semaphore::acquire_owned`].
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+/// let permit = semaphore.clone().try_acquire_owned().unwrap();
+/// assert_eq!(permit.num_permits(), 1);
+/// ```
+#[must_use = "the permit is released at once if not kept"]
+pub struct OwnedSemaphorePermit {
+    semaphore: Rc<Semaphore>,
+    permits: usize,
+}
+
+impl OwnedSemaphorePermit {
+    /// Keep the permits out of the semaphore for good.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+    /// semaphore.clone().try_acquire_owned().unwrap().forget();
+    /// assert_eq!(semaphore.available_permits(), 0);
+    /// ```
+    pub fn forget(mut self) {
+        self.semaphore.forget(self.permits);
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+    /// assert_eq!(semaphore.try_acquire_owned().unwrap().num_permits(), 1);
+    /// ```
+    pub fn num_permits(&self) -> usize {
+        self.permits
+    }
+
+    /// The semaphore the permits belong to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let semaphore = Rc::new(uniloop::sync::Semaphore::new(1));
+    /// let permit = semaphore.clone().try_acquire_owned().unwrap();
+    /// assert!(Rc::ptr_eq(permit.semaphore(), &semaphore));
+    /// ```
+    pub fn semaphore(&self) -> &Rc<Semaphore> {
+        &self.semaphore
+    }
+}
+
+impl Drop for OwnedSemaphorePermit {
+    fn drop(&mut self) {
+        if self.permits > 0 {
+            self.semaphore.give_back(self.permits);
+        }
+    }
+}
+
+impl fmt::Debug for OwnedSemaphorePermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedSemaphorePermit")
+            .field("permits", &self.permits)
+            .finish()
+    }
+}

@@ -1,0 +1,173 @@
+//! `WaitList`: the FIFO list of waiting futures under every primitive.
+//!
+//! # Invariants
+//!
+//! - Each node belongs to one future (a lock, acquire, get, put, wait
+//!   future), which holds its key; only that future removes the node, when
+//!   it completes or is dropped. The list never frees a node on its own.
+//! - A node is *linked* (in the FIFO) while it waits. The primitive
+//!   *serves* a waiter by unlinking it, after storing what it hands over
+//!   (a permit, an item, a wake-up) in the node's `data`. The future sees
+//!   "unlinked" and takes the data; a future dropped while unlinked gives
+//!   what it was handed back to its primitive, so nothing is lost.
+//! - Wakers are taken out of the list and woken after the primitive's
+//!   borrow is released (see [`Wakers`]).
+
+use std::task::Waker;
+
+use slab::Slab;
+
+pub(crate) type Key = usize;
+
+const NIL: Key = usize::MAX;
+
+struct Node<D> {
+    waker: Option<Waker>,
+    prev: Key,
+    next: Key,
+    linked: bool,
+    data: D,
+}
+
+pub(crate) struct WaitList<D> {
+    nodes: Slab<Node<D>>,
+    head: Key,
+    tail: Key,
+    linked: usize,
+}
+
+impl<D> WaitList<D> {
+    pub(crate) const fn new() -> WaitList<D> {
+        WaitList {
+            nodes: Slab::new(),
+            head: NIL,
+            tail: NIL,
+            linked: 0,
+        }
+    }
+
+    /// Waiters not yet served.
+    pub(crate) fn len(&self) -> usize {
+        self.linked
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.linked == 0
+    }
+
+    /// Queue a waiter at the back.
+    pub(crate) fn push(&mut self, data: D, waker: &Waker) -> Key {
+        let key = self.nodes.insert(Node {
+            waker: Some(waker.clone()),
+            prev: self.tail,
+            next: NIL,
+            linked: true,
+            data,
+        });
+        if self.tail == NIL {
+            self.head = key;
+        } else {
+            self.nodes[self.tail].next = key;
+        }
+        self.tail = key;
+        self.linked += 1;
+        key
+    }
+
+    /// The first waiter not yet served.
+    pub(crate) fn front(&self) -> Option<Key> {
+        (self.head != NIL).then_some(self.head)
+    }
+
+    pub(crate) fn is_linked(&self, key: Key) -> bool {
+        self.nodes[key].linked
+    }
+
+    pub(crate) fn data(&self, key: Key) -> &D {
+        &self.nodes[key].data
+    }
+
+    pub(crate) fn data_mut(&mut self, key: Key) -> &mut D {
+        &mut self.nodes[key].data
+    }
+
+    /// Serve the waiter at `key`: unlink it and return its waker to wake
+    /// once the borrow is released.
+    pub(crate) fn serve(&mut self, key: Key) -> Option<Waker> {
+        self.unlink(key);
+        self.nodes[key].waker.take()
+    }
+
+    /// Store `waker` unless the stored one wakes the same task; returns
+    /// the replaced waker, to drop after the borrow is released.
+    pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) -> Option<Waker> {
+        let slot = &mut self.nodes[key].waker;
+        match slot {
+            Some(old) if old.will_wake(waker) => None,
+            _ => slot.replace(waker.clone()),
+        }
+    }
+
+    /// Free the node at `key`; returns its data and whether it was still
+    /// waiting (not served).
+    pub(crate) fn remove(&mut self, key: Key) -> (D, bool) {
+        let linked = self.nodes[key].linked;
+        self.unlink(key);
+        let node = self.nodes.remove(key);
+        (node.data, linked)
+    }
+
+    fn unlink(&mut self, key: Key) {
+        let node = &mut self.nodes[key];
+        if !node.linked {
+            return;
+        }
+        node.linked = false;
+        let (prev, next) = (node.prev, node.next);
+        node.prev = NIL;
+        node.next = NIL;
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.nodes[prev].next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            self.nodes[next].prev = prev;
+        }
+        self.linked -= 1;
+    }
+}
+
+/// Wakers collected under a primitive's borrow, woken after it.
+pub(crate) struct Wakers {
+    one: Option<Waker>,
+    more: Vec<Waker>,
+}
+
+impl Wakers {
+    pub(crate) const fn new() -> Wakers {
+        Wakers {
+            one: None,
+            more: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, waker: Option<Waker>) {
+        let Some(waker) = waker else { return };
+        if self.one.is_none() {
+            self.one = Some(waker);
+        } else {
+            self.more.push(waker);
+        }
+    }
+
+    /// Wake them all, in the order they were pushed.
+    pub(crate) fn wake(self) {
+        if let Some(one) = self.one {
+            one.wake();
+        }
+        self.more.into_iter().for_each(Waker::wake);
+    }
+}
