@@ -40,6 +40,8 @@
 //! | `loop.time()` | [`time::now`]`()` ([`time::Instant`]) |
 //! | `loop.call_later(s, f)`, `loop.call_at(when, f)` | [`call_later`], [`call_at`] |
 //! | a periodic `while True: ...; await asyncio.sleep(s)` | [`time::interval`] |
+//! | `asyncio.Lock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Condition`, `Barrier` | [`sync::Lock`] ([`sync::Mutex`]), [`sync::Semaphore`], [`sync::BoundedSemaphore`], [`sync::Event`], [`sync::Condition`], [`sync::Barrier`] |
+//! | `asyncio.Queue`, `PriorityQueue`, `LifoQueue`; `QueueFull`, `QueueEmpty`, `QueueShutDown` | [`queue::Queue`], [`queue::PriorityQueue`], [`queue::LifoQueue`]; [`queue::QueueFull`], [`queue::QueueEmpty`], [`queue::QueueShutDown`] |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
 //! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
 //! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon_threadsafe`] |
@@ -56,6 +58,10 @@
 //! - Timers have millisecond resolution and never fire early; a runtime
 //!   built with [`Builder::paused_clock`] runs on virtual time (see
 //!   [`time`]).
+//! - Locks, semaphores, events, conditions, barriers and queues are
+//!   `!Send`, use no atomics, serve waiters in FIFO order and hand off:
+//!   what is released while tasks wait goes to the first, and a waiter
+//!   cancelled after being handed something passes it on.
 //! - Free functions that need a loop ([`spawn`], [`call_soon`], ...) panic
 //!   outside one with a message naming the function.
 //!

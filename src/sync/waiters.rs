@@ -171,3 +171,36 @@ impl Wakers {
         self.more.into_iter().for_each(Waker::wake);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(list: &mut WaitList<u32>) -> Vec<u32> {
+        let mut served = Vec::new();
+        while let Some(key) = list.front() {
+            served.push(*list.data(key));
+            drop(list.serve(key));
+        }
+        served
+    }
+
+    #[test]
+    fn serves_in_fifo_order_and_skips_removed_waiters() {
+        let mut list = WaitList::new();
+        let keys: Vec<Key> = (0..5).map(|i| list.push(i, Waker::noop())).collect();
+        assert_eq!(list.remove(keys[0]), (0, true));
+        assert_eq!(list.remove(keys[2]), (2, true));
+        assert_eq!(list.remove(keys[4]), (4, true));
+        assert_eq!(list.len(), 2);
+        let again = list.push(5, Waker::noop());
+        assert_eq!(drain(&mut list), [1, 3, 5]);
+        assert!(list.is_empty());
+        // Served nodes stay until their future removes them.
+        assert!(!list.is_linked(again));
+        assert_eq!(list.remove(again), (5, false));
+        assert_eq!(list.remove(keys[1]), (1, false));
+        assert_eq!(list.remove(keys[3]), (3, false));
+        assert_eq!(list.nodes.len(), 0);
+    }
+}
