@@ -23,7 +23,7 @@
 mod error;
 mod order;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -561,15 +561,11 @@ impl<T, O: Order<T>> Future for Put<'_, T, O> {
             wakers.wake();
             return Poll::Ready(Ok(()));
         };
-        if state.putters.is_linked(key) {
-            let old = state.putters.set_waker(key, cx.waker());
-            drop(state);
-            drop(old);
+        let putters = RefMut::map(state, |s| &mut s.putters);
+        let Some(item) = WaitList::poll_served(putters, key, cx.waker()) else {
             return Poll::Pending;
-        }
+        };
         this.key = None;
-        let (item, _) = state.putters.remove(key);
-        drop(state);
         match item {
             // Released by shutdown before there was room.
             Some(item) => Poll::Ready(Err(QueueShutDown(item))),
@@ -637,14 +633,11 @@ impl<T, O: Order<T>> Future for Get<'_, T, O> {
             this.key = Some(state.getters.push(None, cx.waker()));
             return Poll::Pending;
         };
-        if state.getters.is_linked(key) {
-            let old = state.getters.set_waker(key, cx.waker());
-            drop(state);
-            drop(old);
+        let getters = RefMut::map(state, |s| &mut s.getters);
+        let Some(item) = WaitList::poll_served(getters, key, cx.waker()) else {
             return Poll::Pending;
-        }
+        };
         this.key = None;
-        let (item, _) = state.getters.remove(key);
         // Served without an item: released by shutdown.
         Poll::Ready(item.ok_or(QueueShutDown(())))
     }

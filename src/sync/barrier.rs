@@ -223,16 +223,13 @@ impl Future for BarrierWait<'_> {
             this.key = Some(key);
             return Poll::Pending;
         };
-        let mut waiters = barrier.waiters.borrow_mut();
-        if waiters.is_linked(key) {
-            let old = waiters.set_waker(key, cx.waker());
-            drop(waiters);
-            drop(old);
-            return Poll::Pending;
+        match WaitList::poll_served(barrier.waiters.borrow_mut(), key, cx.waker()) {
+            Some(outcome) => {
+                this.key = None;
+                Poll::Ready(outcome.map(|()| BarrierWaitResult { leader: false }))
+            }
+            None => Poll::Pending,
         }
-        let (outcome, _) = waiters.remove(key);
-        this.key = None;
-        Poll::Ready(outcome.map(|()| BarrierWaitResult { leader: false }))
     }
 }
 

@@ -197,16 +197,13 @@ impl Future for Notified<'_> {
         let Some(key) = this.key else {
             return Poll::Ready(());
         };
-        let mut waiters = this.condition.waiters.borrow_mut();
-        if waiters.is_linked(key) {
-            let old = waiters.set_waker(key, cx.waker());
-            drop(waiters);
-            drop(old);
-            return Poll::Pending;
+        match WaitList::poll_served(this.condition.waiters.borrow_mut(), key, cx.waker()) {
+            Some(()) => {
+                this.key = None;
+                Poll::Ready(())
+            }
+            None => Poll::Pending,
         }
-        waiters.remove(key);
-        this.key = None;
-        Poll::Ready(())
     }
 }
 

@@ -181,17 +181,13 @@ impl Future for EventWait<'_> {
                 this.key = Some(waiters.push((), cx.waker()));
                 Poll::Pending
             }
-            Some(key) if waiters.is_linked(key) => {
-                let old = waiters.set_waker(key, cx.waker());
-                drop(waiters);
-                drop(old);
-                Poll::Pending
-            }
-            Some(key) => {
-                waiters.remove(key);
-                this.key = None;
-                Poll::Ready(())
-            }
+            Some(key) => match WaitList::poll_served(waiters, key, cx.waker()) {
+                Some(()) => {
+                    this.key = None;
+                    Poll::Ready(())
+                }
+                None => Poll::Pending,
+            },
         }
     }
 }

@@ -377,16 +377,13 @@ impl Waiting {
             self.key = Some(key);
             return Poll::Pending;
         };
-        let mut waiters = semaphore.waiters.borrow_mut();
-        if waiters.is_linked(key) {
-            let old = waiters.set_waker(key, cx.waker());
-            drop(waiters);
-            drop(old);
-            return Poll::Pending;
+        match WaitList::poll_served(semaphore.waiters.borrow_mut(), key, cx.waker()) {
+            Some(_) => {
+                self.key = None;
+                Poll::Ready(self.need)
+            }
+            None => Poll::Pending,
         }
-        waiters.remove(key);
-        self.key = None;
-        Poll::Ready(self.need)
     }
 
     /// Leave the queue: give back permits already granted, or let the

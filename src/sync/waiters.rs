@@ -13,6 +13,7 @@
 //! - Wakers are taken out of the list and woken after the primitive's
 //!   borrow is released (see [`Wakers`]).
 
+use std::cell::RefMut;
 use std::task::Waker;
 
 use slab::Slab;
@@ -106,6 +107,20 @@ impl<D> WaitList<D> {
             Some(old) if old.will_wake(waker) => None,
             _ => slot.replace(waker.clone()),
         }
+    }
+
+    /// What a waiting future does when polled: once its node was served,
+    /// free it and return its data; until then store `waker` (dropping
+    /// the replaced one after `list`'s borrow is released) and return
+    /// `None`.
+    pub(crate) fn poll_served(mut list: RefMut<'_, Self>, key: Key, waker: &Waker) -> Option<D> {
+        if list.is_linked(key) {
+            let old = list.set_waker(key, waker);
+            drop(list);
+            drop(old);
+            return None;
+        }
+        Some(list.remove(key).0)
     }
 
     /// Free the node at `key`; returns its data and whether it was still
