@@ -48,15 +48,18 @@ impl<D> WaitList<D> {
     }
 
     /// Waiters not yet served.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.linked
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.linked == 0
     }
 
     /// Queue a waiter at the back.
+    #[inline]
     pub(crate) fn push(&mut self, data: D, waker: &Waker) -> Key {
         let key = self.nodes.insert(Node {
             waker: Some(waker.clone()),
@@ -76,24 +79,29 @@ impl<D> WaitList<D> {
     }
 
     /// The first waiter not yet served.
+    #[inline]
     pub(crate) fn front(&self) -> Option<Key> {
         (self.head != NIL).then_some(self.head)
     }
 
+    #[inline]
     pub(crate) fn is_linked(&self, key: Key) -> bool {
         self.nodes[key].linked
     }
 
+    #[inline]
     pub(crate) fn data(&self, key: Key) -> &D {
         &self.nodes[key].data
     }
 
+    #[inline]
     pub(crate) fn data_mut(&mut self, key: Key) -> &mut D {
         &mut self.nodes[key].data
     }
 
     /// Serve the waiter at `key`: unlink it and return its waker to wake
     /// once the borrow is released.
+    #[inline]
     pub(crate) fn serve(&mut self, key: Key) -> Option<Waker> {
         self.unlink(key);
         self.nodes[key].waker.take()
@@ -101,6 +109,7 @@ impl<D> WaitList<D> {
 
     /// Store `waker` unless the stored one wakes the same task; returns
     /// the replaced waker, to drop after the borrow is released.
+    #[inline]
     pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) -> Option<Waker> {
         let slot = &mut self.nodes[key].waker;
         match slot {
@@ -113,6 +122,7 @@ impl<D> WaitList<D> {
     /// free it and return its data; until then store `waker` (dropping
     /// the replaced one after `list`'s borrow is released) and return
     /// `None`.
+    #[inline]
     pub(crate) fn poll_served(mut list: RefMut<'_, Self>, key: Key, waker: &Waker) -> Option<D> {
         if list.is_linked(key) {
             let old = list.set_waker(key, waker);
@@ -125,6 +135,7 @@ impl<D> WaitList<D> {
 
     /// Free the node at `key`; returns its data and whether it was still
     /// waiting (not served).
+    #[inline]
     pub(crate) fn remove(&mut self, key: Key) -> (D, bool) {
         let linked = self.nodes[key].linked;
         self.unlink(key);
@@ -132,6 +143,7 @@ impl<D> WaitList<D> {
         (node.data, linked)
     }
 
+    #[inline]
     fn unlink(&mut self, key: Key) {
         let node = &mut self.nodes[key];
         if !node.linked {
@@ -162,6 +174,7 @@ pub(crate) struct Wakers {
 }
 
 impl Wakers {
+    #[inline]
     pub(crate) const fn new() -> Wakers {
         Wakers {
             one: None,
@@ -169,6 +182,7 @@ impl Wakers {
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, waker: Option<Waker>) {
         let Some(waker) = waker else { return };
         if self.one.is_none() {
@@ -179,11 +193,14 @@ impl Wakers {
     }
 
     /// Wake them all, in the order they were pushed.
+    #[inline]
     pub(crate) fn wake(self) {
         if let Some(one) = self.one {
             one.wake();
         }
-        self.more.into_iter().for_each(Waker::wake);
+        if !self.more.is_empty() {
+            self.more.into_iter().for_each(Waker::wake);
+        }
     }
 }
 
