@@ -8,7 +8,9 @@ faster of the two tokio columns:
 - time (`benches/time.rs`): ns per `timeout` for timer_cancel and
   timer_register_cancel; wall time
   per run and its overhead over the 10 ms sleep for sleepers, in ms; the
-  peak-RSS growth of one sleepers run, from `sleepers_rss.json`, in MiB.
+  peak-RSS growth of one sleepers run, from `sleepers_rss.json`, in MiB;
+- sync primitives and queues (`benches/sync.rs`): ns per acquire, lock
+  or item for every runtime.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
@@ -21,6 +23,8 @@ COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_executor",
            "futures_local_pool"]
 TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"]
 TIME_GROUPS = ["timer_cancel", "timer_register_cancel", "sleepers"]
+SYNC_GROUPS = {"semaphore": "ns per acquire", "mutex": "ns per lock",
+               "queue_1to1": "ns per item"}
 TOKIO = ("tokio_local", "tokio_current_thread")
 SLEEP_MS = 10.0
 RSS_JSON = ROOT / "sleepers_rss.json"
@@ -76,19 +80,35 @@ def print_time_table(groups):
             print_row("sleepers peak RSS growth (MiB)", rss_mib, TIME_COLUMNS)
 
 
+def print_runtime_table(groups):
+    print_header(COLUMNS)
+    for group in groups:
+        print_row(group, medians(group, COLUMNS), COLUMNS)
+
+
+def print_sync_table(groups):
+    print_header(COLUMNS)
+    for group in SYNC_GROUPS:
+        if group in groups:
+            print_row(f"{group} ({SYNC_GROUPS[group]})", medians(group, COLUMNS), COLUMNS)
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
-    runtime_groups = [g for g in groups if g not in TIME_GROUPS]
-    time_groups = [g for g in groups if g in TIME_GROUPS]
-    if runtime_groups:
-        print_header(COLUMNS)
-        for group in runtime_groups:
-            print_row(group, medians(group, COLUMNS), COLUMNS)
-    if runtime_groups and time_groups:
-        print()
-    if time_groups:
-        print_time_table(time_groups)
+    tables = [
+        (print_runtime_table,
+         [g for g in groups if g not in TIME_GROUPS and g not in SYNC_GROUPS]),
+        (print_time_table, [g for g in groups if g in TIME_GROUPS]),
+        (print_sync_table, [g for g in groups if g in SYNC_GROUPS]),
+    ]
+    printed = False
+    for print_table, table_groups in tables:
+        if table_groups:
+            if printed:
+                print()
+            print_table(table_groups)
+            printed = True
 
 
 if __name__ == "__main__":

@@ -5,16 +5,24 @@
 //! [`TimeRt`] adds timers for the time benches: uniloop's, tokio's (both
 //! runtimes built with their time driver) and async-io's (on a
 //! `LocalExecutor` driven by `async_io::block_on`).
+//! [`SyncRt`] pairs each runtime with a family of [`Primitives`] for the
+//! sync benches: uniloop's own, tokio's (on both tokio runtimes), and
+//! async-lock's semaphore and mutex with futures' `mpsc` channel on
+//! async-executor and `LocalPool`.
 //!
 //! Workloads spawn `Send` futures so that the same code runs on tokio's
-//! current-thread runtime too; every runtime pays the same for them.
+//! current-thread runtime too; every runtime pays the same for them. (The
+//! sync benches spawn `!Send` tasks wherever the runtime can run them; see
+//! `SpawnJob` in `benches/sync.rs`.)
 
 #![allow(dead_code)] // each bench binary uses a different part
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::ops::DerefMut;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -337,6 +345,153 @@ impl TimeRt for AsyncIo {
             Either::Right(_) => None,
         }
     }
+}
+
+/// A semaphore, a mutex over a `u64` and a bounded channel of `u64`s: the
+/// primitives the sync benches exercise, shared by the tasks of one
+/// runtime (as `Rc`s, or `Arc`s where tasks must be `Send`).
+pub trait Primitives: 'static {
+    type Semaphore: Clone + 'static;
+    fn semaphore(permits: usize) -> Self::Semaphore;
+    /// Wait for a permit; it is released when the output is dropped.
+    fn acquire(semaphore: &Self::Semaphore) -> impl Future<Output = impl Sized + '_>;
+    type Mutex: Clone + 'static;
+    fn mutex(value: u64) -> Self::Mutex;
+    /// Wait for the lock; it is released when the guard is dropped.
+    fn lock(mutex: &Self::Mutex) -> impl Future<Output = impl DerefMut<Target = u64> + '_>;
+    type Sender: 'static;
+    type Receiver: 'static;
+    /// A channel holding at most `capacity` items.
+    fn channel(capacity: usize) -> (Self::Sender, Self::Receiver);
+    /// Send `item`, waiting while the channel is full.
+    fn send(sender: &mut Self::Sender, item: u64) -> impl Future<Output = ()>;
+    /// The next item, waiting while the channel is empty.
+    fn recv(receiver: &mut Self::Receiver) -> impl Future<Output = u64>;
+}
+
+/// A runtime with the primitives its column uses, for the sync benches.
+pub trait SyncRt: Rt {
+    type Primitives: Primitives;
+}
+
+/// uniloop's `sync::Semaphore` and `sync::Mutex` in `Rc`s, and a
+/// `queue::Queue` (one handle at each end).
+pub struct UniloopSync;
+
+impl Primitives for UniloopSync {
+    type Semaphore = Rc<uniloop::sync::Semaphore>;
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        Rc::new(uniloop::sync::Semaphore::new(permits))
+    }
+    fn acquire(semaphore: &Self::Semaphore) -> impl Future<Output = impl Sized + '_> {
+        semaphore.acquire()
+    }
+    type Mutex = Rc<uniloop::sync::Mutex<u64>>;
+    fn mutex(value: u64) -> Self::Mutex {
+        Rc::new(uniloop::sync::Mutex::new(value))
+    }
+    fn lock(mutex: &Self::Mutex) -> impl Future<Output = impl DerefMut<Target = u64> + '_> {
+        mutex.lock()
+    }
+    type Sender = uniloop::queue::Queue<u64>;
+    type Receiver = uniloop::queue::Queue<u64>;
+    fn channel(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        let queue = uniloop::queue::Queue::new(capacity);
+        (queue.clone(), queue)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        sender.put(item).await.unwrap();
+    }
+    async fn recv(receiver: &mut Self::Receiver) -> u64 {
+        receiver.get().await.unwrap()
+    }
+}
+
+/// `tokio::sync`'s `Semaphore` and `Mutex` in `Arc`s, and its `mpsc`
+/// channel.
+pub struct TokioSync;
+
+impl Primitives for TokioSync {
+    type Semaphore = Arc<tokio::sync::Semaphore>;
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        Arc::new(tokio::sync::Semaphore::new(permits))
+    }
+    async fn acquire(semaphore: &Self::Semaphore) -> impl Sized + '_ {
+        semaphore.acquire().await.unwrap()
+    }
+    type Mutex = Arc<tokio::sync::Mutex<u64>>;
+    fn mutex(value: u64) -> Self::Mutex {
+        Arc::new(tokio::sync::Mutex::new(value))
+    }
+    fn lock(mutex: &Self::Mutex) -> impl Future<Output = impl DerefMut<Target = u64> + '_> {
+        mutex.lock()
+    }
+    type Sender = tokio::sync::mpsc::Sender<u64>;
+    type Receiver = tokio::sync::mpsc::Receiver<u64>;
+    fn channel(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        tokio::sync::mpsc::channel(capacity)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        sender.send(item).await.unwrap();
+    }
+    async fn recv(receiver: &mut Self::Receiver) -> u64 {
+        receiver.recv().await.unwrap()
+    }
+}
+
+/// The peers' primitives, for async-executor and `LocalPool`:
+/// async-lock's `Semaphore` and `Mutex` in `Rc`s, and futures' `mpsc`
+/// channel.
+pub struct PeerSync;
+
+impl Primitives for PeerSync {
+    type Semaphore = Rc<async_lock::Semaphore>;
+    fn semaphore(permits: usize) -> Self::Semaphore {
+        Rc::new(async_lock::Semaphore::new(permits))
+    }
+    fn acquire(semaphore: &Self::Semaphore) -> impl Future<Output = impl Sized + '_> {
+        semaphore.acquire()
+    }
+    type Mutex = Rc<async_lock::Mutex<u64>>;
+    fn mutex(value: u64) -> Self::Mutex {
+        Rc::new(async_lock::Mutex::new(value))
+    }
+    fn lock(mutex: &Self::Mutex) -> impl Future<Output = impl DerefMut<Target = u64> + '_> {
+        mutex.lock()
+    }
+    type Sender = futures::channel::mpsc::Sender<u64>;
+    type Receiver = futures::channel::mpsc::Receiver<u64>;
+    /// futures' channel holds its buffer plus one item per sender: a
+    /// buffer of `capacity - 1` for the one sender.
+    fn channel(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        futures::channel::mpsc::channel(capacity - 1)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        futures::SinkExt::send(sender, item).await.unwrap();
+    }
+    async fn recv(receiver: &mut Self::Receiver) -> u64 {
+        futures::StreamExt::next(receiver).await.unwrap()
+    }
+}
+
+impl SyncRt for Uniloop {
+    type Primitives = UniloopSync;
+}
+
+impl SyncRt for TokioLocal {
+    type Primitives = TokioSync;
+}
+
+impl SyncRt for TokioCurrentThread {
+    type Primitives = TokioSync;
+}
+
+impl SyncRt for AsyncExecutor {
+    type Primitives = PeerSync;
+}
+
+impl SyncRt for LocalPool {
+    type Primitives = PeerSync;
 }
 
 /// Benchmark `work` on runtime `R` as one column of `group`. The runtime is
