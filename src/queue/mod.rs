@@ -15,8 +15,9 @@
 //!   `get_nowait` by another task cannot take it. A slot freed while
 //!   putters wait is filled at once from the first putter's node.
 //! - A getter dropped after it was handed an item gives the item back: to
-//!   the next getter, or to the front of the store (it is older than
-//!   anything stored). Nothing is lost by cancellation.
+//!   the next getter, or to the store at the place its put-order number
+//!   gives it (before the items put after it). Nothing is lost by
+//!   cancellation, and the order holds.
 //! - `unfinished` counts items put and not yet `task_done`; `finished` is
 //!   set exactly when it is zero.
 
@@ -132,8 +133,11 @@ struct Inner<T, O: Order<T>> {
 
 struct State<T, O: Order<T>> {
     items: O::Store,
-    /// A getter's node receives the item it is handed.
-    getters: WaitList<Option<T>>,
+    /// Numbers items in the order they were put, so that one a cancelled
+    /// getter gives back goes back where it was.
+    next_seq: u64,
+    /// A getter's node receives the item it is handed, with its number.
+    getters: WaitList<Option<(u64, T)>>,
     /// A putter's node holds its item until there is room (taken then), or
     /// gives it back on shutdown.
     putters: WaitList<Option<T>>,
@@ -144,16 +148,24 @@ impl<T, O: Order<T>> State<T, O> {
         O::len(&self.items)
     }
 
-    /// Give `item` to the first getter, or store it (at the front if it
-    /// comes back from a cancelled getter).
-    fn deliver(&mut self, item: T, returned: bool, wakers: &mut Wakers) {
+    /// Give a newly put `item` to the first getter, or store it.
+    fn put(&mut self, item: T, wakers: &mut Wakers) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.deliver(seq, item, false, wakers);
+    }
+
+    /// Give item number `seq` to the first getter, or store it: at its
+    /// place by number if a cancelled getter `returned` it (it is older
+    /// than the items put since), else as the newest.
+    fn deliver(&mut self, seq: u64, item: T, returned: bool, wakers: &mut Wakers) {
         if let Some(key) = self.getters.front() {
-            *self.getters.data_mut(key) = Some(item);
+            *self.getters.data_mut(key) = Some((seq, item));
             wakers.push(self.getters.serve(key));
         } else if returned {
-            O::unpop(&mut self.items, item);
+            O::unpop(&mut self.items, seq, item);
         } else {
-            O::push(&mut self.items, item);
+            O::push(&mut self.items, seq, item);
         }
     }
 
@@ -165,7 +177,9 @@ impl<T, O: Order<T>> State<T, O> {
         let mut refilled = false;
         if let Some(key) = self.putters.front() {
             if let Some(put) = self.putters.data_mut(key).take() {
-                O::push(&mut self.items, put);
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                O::push(&mut self.items, seq, put);
                 refilled = true;
             }
             wakers.push(self.putters.serve(key));
@@ -191,6 +205,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
             inner: Rc::new(Inner {
                 state: RefCell::new(State {
                     items: O::Store::default(),
+                    next_seq: 0,
                     getters: WaitList::new(),
                     putters: WaitList::new(),
                 }),
@@ -326,7 +341,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
             return Err(QueueFull(item));
         }
         let mut wakers = Wakers::new();
-        state.deliver(item, false, &mut wakers);
+        state.put(item, &mut wakers);
         drop(state);
         self.count_put();
         wakers.wake();
@@ -340,8 +355,11 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// # Cancel safety
     ///
     /// Cancel safe: dropped after it was handed an item but before it ran,
-    /// it gives the item back (to the next getter, or to the front of the
-    /// queue), so nothing is lost.
+    /// it gives the item back (to the next getter, or to the queue, ahead
+    /// of the items put after it), so nothing is lost. An item handed to a
+    /// getter does not count towards `maxsize`, so a queue can hold more
+    /// than `maxsize` items after such a give-back (puts wait until it is
+    /// below again).
     ///
     /// # Examples
     ///
@@ -555,7 +573,7 @@ impl<T, O: Order<T>> Future for Put<'_, T, O> {
                 return Poll::Pending;
             }
             let mut wakers = Wakers::new();
-            state.deliver(item, false, &mut wakers);
+            state.put(item, &mut wakers);
             drop(state);
             this.queue.count_put();
             wakers.wake();
@@ -639,7 +657,7 @@ impl<T, O: Order<T>> Future for Get<'_, T, O> {
         };
         this.key = None;
         // Served without an item: released by shutdown.
-        Poll::Ready(item.ok_or(QueueShutDown(())))
+        Poll::Ready(item.map(|(_, item)| item).ok_or(QueueShutDown(())))
     }
 }
 
@@ -649,9 +667,9 @@ impl<T, O: Order<T>> Drop for Get<'_, T, O> {
         let mut wakers = Wakers::new();
         {
             let mut state = self.queue.inner.state.borrow_mut();
-            if let (Some(item), _) = state.getters.remove(key) {
+            if let (Some((seq, item)), _) = state.getters.remove(key) {
                 // Handed an item it never took: pass it on.
-                state.deliver(item, true, &mut wakers);
+                state.deliver(seq, item, true, &mut wakers);
             }
         }
         wakers.wake();

@@ -26,14 +26,15 @@ pub trait Order<T>: sealed::Sealed {
     /// Where the items wait.
     #[doc(hidden)]
     type Store: Default;
+    /// Store item number `seq` (numbers grow in put order).
     #[doc(hidden)]
-    fn push(store: &mut Self::Store, item: T);
+    fn push(store: &mut Self::Store, seq: u64, item: T);
     #[doc(hidden)]
     fn pop(store: &mut Self::Store) -> Option<T>;
-    /// Put back an item that was taken before every item now stored (a
-    /// cancelled getter's), so that it comes out where it would have.
+    /// Put back item number `seq`, taken out before some stored items were
+    /// put, so that it comes out where it would have.
     #[doc(hidden)]
-    fn unpop(store: &mut Self::Store, item: T);
+    fn unpop(store: &mut Self::Store, seq: u64, item: T);
     #[doc(hidden)]
     fn len(store: &Self::Store) -> usize;
 }
@@ -77,47 +78,50 @@ impl sealed::Sealed for Lifo {}
 impl sealed::Sealed for Priority {}
 
 impl<T> Order<T> for Fifo {
-    type Store = VecDeque<T>;
-    fn push(store: &mut VecDeque<T>, item: T) {
-        store.push_back(item);
+    /// Oldest first, with put-order numbers.
+    type Store = VecDeque<(u64, T)>;
+    fn push(store: &mut VecDeque<(u64, T)>, seq: u64, item: T) {
+        store.push_back((seq, item));
     }
-    fn pop(store: &mut VecDeque<T>) -> Option<T> {
-        store.pop_front()
+    fn pop(store: &mut VecDeque<(u64, T)>) -> Option<T> {
+        store.pop_front().map(|(_, item)| item)
     }
-    fn unpop(store: &mut VecDeque<T>, item: T) {
-        store.push_front(item);
+    fn unpop(store: &mut VecDeque<(u64, T)>, seq: u64, item: T) {
+        let at = store.partition_point(|(stored, _)| *stored < seq);
+        store.insert(at, (seq, item));
     }
-    fn len(store: &VecDeque<T>) -> usize {
+    fn len(store: &VecDeque<(u64, T)>) -> usize {
         store.len()
     }
 }
 
 impl<T> Order<T> for Lifo {
-    type Store = Vec<T>;
-    fn push(store: &mut Vec<T>, item: T) {
-        store.push(item);
+    /// Oldest at the bottom, with put-order numbers.
+    type Store = Vec<(u64, T)>;
+    fn push(store: &mut Vec<(u64, T)>, seq: u64, item: T) {
+        store.push((seq, item));
     }
-    fn pop(store: &mut Vec<T>) -> Option<T> {
-        store.pop()
+    fn pop(store: &mut Vec<(u64, T)>) -> Option<T> {
+        store.pop().map(|(_, item)| item)
     }
-    fn unpop(store: &mut Vec<T>, item: T) {
-        // Taken before everything now stored: it was below all of it.
-        store.insert(0, item);
+    fn unpop(store: &mut Vec<(u64, T)>, seq: u64, item: T) {
+        let at = store.partition_point(|(stored, _)| *stored < seq);
+        store.insert(at, (seq, item));
     }
-    fn len(store: &Vec<T>) -> usize {
+    fn len(store: &Vec<(u64, T)>) -> usize {
         store.len()
     }
 }
 
 impl<T: Ord> Order<T> for Priority {
     type Store = BinaryHeap<Reverse<T>>;
-    fn push(store: &mut BinaryHeap<Reverse<T>>, item: T) {
+    fn push(store: &mut BinaryHeap<Reverse<T>>, _seq: u64, item: T) {
         store.push(Reverse(item));
     }
     fn pop(store: &mut BinaryHeap<Reverse<T>>) -> Option<T> {
         store.pop().map(|Reverse(item)| item)
     }
-    fn unpop(store: &mut BinaryHeap<Reverse<T>>, item: T) {
+    fn unpop(store: &mut BinaryHeap<Reverse<T>>, _seq: u64, item: T) {
         store.push(Reverse(item));
     }
     fn len(store: &BinaryHeap<Reverse<T>>) -> usize {
