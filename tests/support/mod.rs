@@ -281,3 +281,29 @@ pub async fn yield_times(n: usize) {
 pub struct CustomPayload {
     pub code: u32,
 }
+
+/// Run `body` on a loop with a paused clock, under an hour-long timeout:
+/// if the test deadlocks (everything waits, nothing can wake it), the
+/// virtual clock jumps to the timeout at once and the test fails instead
+/// of hanging.
+pub fn run_guarded<F: Future>(body: F) -> F::Output {
+    let rt = uniloop::Runtime::builder()
+        .paused_clock(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        uniloop::timeout(std::time::Duration::from_secs(3600), body)
+            .await
+            .expect("deadlock: the test waited for something that never came")
+    })
+}
+
+/// Take every item left in `queue`, with `get_nowait`.
+pub fn drain<T, O: uniloop::queue::Order<T>>(queue: &uniloop::queue::GenericQueue<T, O>) -> Vec<T> {
+    std::iter::from_fn(|| queue.get_nowait().ok()).collect()
+}
+
+/// The numbers in a list of `(number, token)` items.
+pub fn numbers(items: Vec<(u32, DropToken)>) -> Vec<u32> {
+    items.into_iter().map(|(n, _)| n).collect()
+}
