@@ -22,7 +22,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use support::{drain, numbers, poll_once, run_guarded, yield_times, DropCounter, Log};
-use uniloop::queue::{LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, TooManyTaskDone};
+use uniloop::queue::{
+    GenericQueue, LifoQueue, Order, PriorityQueue, Queue, QueueEmpty, QueueFull, TooManyTaskDone,
+};
 use uniloop::{spawn, yield_now};
 
 // ---------------------------------------------------------------------------
@@ -287,57 +289,46 @@ fn a_getter_dropped_after_it_was_handed_an_item_passes_it_to_the_next_getter() {
     });
 }
 
+/// A getter task waits, is handed the first of `puts`, and is cancelled
+/// before it runs: what the queue hands out afterwards, in order.
+async fn after_a_cancelled_getter<O: Order<i32> + 'static>(
+    queue: GenericQueue<i32, O>,
+    puts: [i32; 3],
+) -> Vec<i32> {
+    let getter = spawn({
+        let queue = queue.clone();
+        async move { queue.get().await }
+    });
+    yield_now().await; // the getter waits
+    for item in puts {
+        queue.put_nowait(item).unwrap(); // the first is handed to it
+    }
+    getter.cancel();
+    assert!(getter.await.unwrap_err().is_cancelled());
+    drain(&queue)
+}
+
 #[test]
 fn a_cancelled_getter_task_gives_its_item_back_to_the_front_of_a_queue() {
     run_guarded(async {
-        let queue = Queue::new(0);
-        let getter = spawn({
-            let queue = queue.clone();
-            async move { queue.get().await }
-        });
-        yield_now().await; // the getter waits
-        queue.put_nowait(1).unwrap(); // handed to it
-        queue.put_nowait(2).unwrap();
-        queue.put_nowait(3).unwrap();
-        getter.cancel();
-        assert!(getter.await.unwrap_err().is_cancelled());
-        assert_eq!(drain(&queue), [1, 2, 3]);
+        let order = after_a_cancelled_getter(Queue::new(0), [1, 2, 3]).await;
+        assert_eq!(order, [1, 2, 3]);
     });
 }
 
 #[test]
 fn a_cancelled_getter_task_gives_its_item_back_to_the_bottom_of_a_lifo_queue() {
     run_guarded(async {
-        let stack = LifoQueue::new(0);
-        let getter = spawn({
-            let stack = stack.clone();
-            async move { stack.get().await }
-        });
-        yield_now().await;
-        stack.put_nowait(1).unwrap(); // handed to the getter
-        stack.put_nowait(2).unwrap();
-        stack.put_nowait(3).unwrap();
-        getter.cancel();
-        assert!(getter.await.unwrap_err().is_cancelled());
-        assert_eq!(drain(&stack), [3, 2, 1]);
+        let order = after_a_cancelled_getter(LifoQueue::new(0), [1, 2, 3]).await;
+        assert_eq!(order, [3, 2, 1]);
     });
 }
 
 #[test]
 fn a_cancelled_getter_task_gives_its_item_back_into_a_priority_queue() {
     run_guarded(async {
-        let queue = PriorityQueue::new(0);
-        let getter = spawn({
-            let queue = queue.clone();
-            async move { queue.get().await }
-        });
-        yield_now().await;
-        queue.put_nowait(5).unwrap(); // handed to the getter
-        queue.put_nowait(7).unwrap();
-        queue.put_nowait(3).unwrap();
-        getter.cancel();
-        assert!(getter.await.unwrap_err().is_cancelled());
-        assert_eq!(drain(&queue), [3, 5, 7]);
+        let order = after_a_cancelled_getter(PriorityQueue::new(0), [5, 7, 3]).await;
+        assert_eq!(order, [3, 5, 7]);
     });
 }
 
