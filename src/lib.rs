@@ -41,6 +41,8 @@
 //! | `loop.call_later(s, f)`, `loop.call_at(when, f)` | [`call_later`], [`call_at`] |
 //! | a periodic `while True: ...; await asyncio.sleep(s)` | [`time::interval`] |
 //! | `asyncio.Lock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Condition`, `Barrier` | [`sync::Lock`] ([`sync::Mutex`]), [`sync::Semaphore`], [`sync::BoundedSemaphore`], [`sync::Event`], [`sync::Condition`], [`sync::Barrier`] |
+//! | an `asyncio.Future` one task resolves for another | [`channel::oneshot`] |
+//! | a queue as a pipe from producers to one consumer | [`channel::mpsc`] (closed when every sender is gone) |
 //! | `asyncio.Queue`, `PriorityQueue`, `LifoQueue`; `QueueFull`, `QueueEmpty`, `QueueShutDown` | [`queue::Queue`], [`queue::PriorityQueue`], [`queue::LifoQueue`]; [`queue::QueueFull`], [`queue::QueueEmpty`], [`queue::QueueShutDown`] |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
 //! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
@@ -74,6 +76,7 @@
 #![deny(missing_docs, missing_debug_implementations, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod channel;
 pub mod queue;
 mod reactor;
 mod runtime;
