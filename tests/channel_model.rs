@@ -80,6 +80,10 @@ impl Model {
     }
 }
 
+/// A blocked send: its message, its index into the model's fates, and the
+/// future.
+type Blocked<'a> = (u32, usize, Pin<Box<Send<'a, u32>>>);
+
 fn poll<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
 }
@@ -91,8 +95,7 @@ proptest! {
     fn bounded_mpsc_matches_a_vecdeque(capacity in 1..4usize, ops in prop::collection::vec(op(), 1..80)) {
         let (tx, mut rx) = mpsc::channel::<u32>(capacity);
         let mut model = Model { capacity, ..Model::default() };
-        // Blocked sends: (message, fate index, future).
-        let mut blocked: Vec<(u32, usize, Pin<Box<Send<'_, u32>>>)> = Vec::new();
+        let mut blocked: Vec<Blocked<'_>> = Vec::new();
         let mut received = Vec::new();
         let mut next = 0u32;
         for op in ops {
