@@ -131,12 +131,10 @@ impl<T> Chan<T> {
     fn close(&self) {
         self.closed.set(true);
         let mut wakers = Wakers::new();
-        {
-            let mut state = self.state.borrow_mut();
-            while let Some(key) = state.senders_waiting.front() {
-                wakers.push(state.senders_waiting.serve(key));
-            }
-        }
+        self.state
+            .borrow_mut()
+            .senders_waiting
+            .serve_front(usize::MAX, &mut wakers);
         wakers.wake();
     }
 }

@@ -484,12 +484,8 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
                     dropped.push(item);
                 }
             }
-            while let Some(key) = state.getters.front() {
-                wakers.push(state.getters.serve(key));
-            }
-            while let Some(key) = state.putters.front() {
-                wakers.push(state.putters.serve(key));
-            }
+            state.getters.serve_front(usize::MAX, &mut wakers);
+            state.putters.serve_front(usize::MAX, &mut wakers);
         }
         if !dropped.is_empty() {
             let unfinished = inner.unfinished.get().saturating_sub(dropped.len());

@@ -147,13 +147,7 @@ impl Condition {
     /// ```
     pub fn notify(&self, n: usize) {
         let mut wakers = Wakers::new();
-        {
-            let mut waiters = self.waiters.borrow_mut();
-            for _ in 0..n {
-                let Some(key) = waiters.front() else { break };
-                wakers.push(waiters.serve(key));
-            }
-        }
+        self.waiters.borrow_mut().serve_front(n, &mut wakers);
         wakers.wake();
     }
 

@@ -86,12 +86,9 @@ impl Event {
             return;
         }
         let mut wakers = Wakers::new();
-        {
-            let mut waiters = self.waiters.borrow_mut();
-            while let Some(key) = waiters.front() {
-                wakers.push(waiters.serve(key));
-            }
-        }
+        self.waiters
+            .borrow_mut()
+            .serve_front(usize::MAX, &mut wakers);
         wakers.wake();
     }
 

@@ -107,6 +107,16 @@ impl<D> WaitList<D> {
         self.nodes[key].waker.take()
     }
 
+    /// Serve up to `n` waiters from the front (all of them with
+    /// `usize::MAX`), collecting their wakers into `wakers`.
+    #[inline]
+    pub(crate) fn serve_front(&mut self, n: usize, wakers: &mut Wakers) {
+        for _ in 0..n {
+            let Some(key) = self.front() else { break };
+            wakers.push(self.serve(key));
+        }
+    }
+
     /// Store `waker` unless the stored one wakes the same task; returns
     /// the replaced waker, to drop after the borrow is released.
     #[inline]
