@@ -148,6 +148,11 @@ impl<T, O: Order<T>> State<T, O> {
         O::len(&self.items)
     }
 
+    /// Whether `maxsize` items are stored (never, if `maxsize` is 0).
+    fn is_full(&self, maxsize: usize) -> bool {
+        maxsize > 0 && self.len() >= maxsize
+    }
+
     /// Give a newly put `item` to the first getter, or store it.
     fn put(&mut self, item: T, wakers: &mut Wakers) {
         let seq = self.next_seq;
@@ -275,7 +280,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// assert!(queue.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        self.inner.maxsize > 0 && self.qsize() >= self.inner.maxsize
+        self.inner.state.borrow().is_full(self.inner.maxsize)
     }
 
     /// Whether [`shutdown`](Self::shutdown) was called.
@@ -334,18 +339,10 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// assert_eq!(queue.put_nowait(2), Err(QueueFull(2)));
     /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
-        let inner = &*self.inner;
-        let mut state = inner.state.borrow_mut();
-        let full = inner.maxsize > 0 && state.len() >= inner.maxsize;
-        if inner.shut_down.get() || full || !state.putters.is_empty() {
+        if self.inner.shut_down.get() {
             return Err(QueueFull(item));
         }
-        let mut wakers = Wakers::new();
-        state.put(item, &mut wakers);
-        drop(state);
-        self.count_put();
-        wakers.wake();
-        Ok(())
+        self.try_put(item).map_err(QueueFull)
     }
 
     /// Take the next item, waiting while the queue is empty (≙ `await
@@ -498,6 +495,21 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
         drop(dropped);
     }
 
+    /// Put `item` if there is room now and no putter waits before it,
+    /// else give it back (the shut-down check is the caller's).
+    fn try_put(&self, item: T) -> Result<(), T> {
+        let mut state = self.inner.state.borrow_mut();
+        if state.is_full(self.inner.maxsize) || !state.putters.is_empty() {
+            return Err(item);
+        }
+        let mut wakers = Wakers::new();
+        state.put(item, &mut wakers);
+        drop(state);
+        self.count_put();
+        wakers.wake();
+        Ok(())
+    }
+
     /// One more item to be marked done.
     fn count_put(&self) {
         let unfinished = self.inner.unfinished.get();
@@ -557,25 +569,21 @@ impl<T, O: Order<T>> Future for Put<'_, T, O> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let inner = &*this.queue.inner;
-        let mut state = inner.state.borrow_mut();
         let Some(key) = this.key else {
             let item = this.item.take().expect("Put polled after completion");
             if inner.shut_down.get() {
                 return Poll::Ready(Err(QueueShutDown(item)));
             }
-            let full = inner.maxsize > 0 && state.len() >= inner.maxsize;
-            if full || !state.putters.is_empty() {
-                this.key = Some(state.putters.push(Some(item), cx.waker()));
-                return Poll::Pending;
-            }
-            let mut wakers = Wakers::new();
-            state.put(item, &mut wakers);
-            drop(state);
-            this.queue.count_put();
-            wakers.wake();
-            return Poll::Ready(Ok(()));
+            return match this.queue.try_put(item) {
+                Ok(()) => Poll::Ready(Ok(())),
+                Err(item) => {
+                    let mut state = inner.state.borrow_mut();
+                    this.key = Some(state.putters.push(Some(item), cx.waker()));
+                    Poll::Pending
+                }
+            };
         };
-        let putters = RefMut::map(state, |s| &mut s.putters);
+        let putters = RefMut::map(inner.state.borrow_mut(), |s| &mut s.putters);
         let Some(item) = WaitList::poll_served(putters, key, cx.waker()) else {
             return Poll::Pending;
         };
