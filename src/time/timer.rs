@@ -42,17 +42,18 @@ impl Timer {
 
     /// A timer on `driver`'s runtime for `deadline`.
     pub(crate) fn at_on(driver: Rc<Driver>, deadline: Instant) -> Timer {
-        Timer {
-            driver,
-            deadline: Cell::new(Deadline::At(deadline)),
-            key: None,
-        }
+        Timer::with_driver(driver, Deadline::At(deadline))
     }
 
     #[track_caller]
     fn new(function: &str, deadline: Deadline) -> Timer {
+        let driver = context::expect_current(function, |core| core.time.clone());
+        Timer::with_driver(driver, deadline)
+    }
+
+    fn with_driver(driver: Rc<Driver>, deadline: Deadline) -> Timer {
         Timer {
-            driver: context::expect_current(function, |core| core.time.clone()),
+            driver,
             deadline: Cell::new(deadline),
             key: None,
         }
