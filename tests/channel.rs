@@ -1,4 +1,5 @@
-//! Channels: `oneshot` and `mpsc` (bounded and unbounded): delivery,
+//! Channels: `oneshot`, `mpsc` (bounded and unbounded) and `threadsafe`
+//! (from OS threads into the loop): delivery,
 //! closing from either side, messages given back, FIFO among blocked
 //! senders, cancellation, and the `Stream` form.
 
@@ -9,7 +10,7 @@ use std::task::Poll;
 
 use futures::StreamExt;
 use support::{panic_message, poll_once, run_guarded, yield_times, DropCounter, Log};
-use uniloop::channel::{mpsc, oneshot};
+use uniloop::channel::{mpsc, oneshot, threadsafe};
 use uniloop::{spawn, yield_now};
 
 // ----- oneshot -----
@@ -276,5 +277,190 @@ fn a_zero_capacity_panics_and_errors_read_well() {
     assert_eq!(
         mpsc::TryRecvError::Disconnected.to_string(),
         "the channel is empty and closed"
+    );
+}
+
+// ----- threadsafe -----
+
+/// Block this thread until `rx` has `n` sends waiting (they are on other
+/// threads, so there is nothing to await; this only spins until they are
+/// queued, whatever the machine's speed).
+fn until_senders_wait<T>(rx: &threadsafe::Receiver<T>, n: usize) {
+    let expected = format!("senders_waiting: {n},");
+    while !format!("{rx:?}").contains(&expected) {
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn the_threadsafe_halves_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<threadsafe::Sender<String>>();
+    send::<threadsafe::Receiver<String>>();
+}
+
+#[test]
+fn four_threads_of_send_blocking_are_all_received_exactly_once_in_order() {
+    const THREADS: u32 = 4;
+    const EACH: u32 = 10_000;
+    // The real clock: the loop must really park and be woken by the
+    // threads, which the paused clock would not wait for.
+    uniloop::run(async {
+        let (tx, mut rx) = threadsafe::channel(64);
+        let threads: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for n in 0..EACH {
+                        tx.send_blocking((thread, n)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut next = vec![0; THREADS as usize];
+        let mut received = 0;
+        while let Some((thread, n)) = rx.recv().await {
+            // Each thread's messages arrive once each, in its send order.
+            assert_eq!(n, next[thread as usize], "from thread {thread}");
+            next[thread as usize] += 1;
+            received += 1;
+        }
+        assert_eq!(received, THREADS * EACH);
+        assert!(next.iter().all(|&n| n == EACH));
+        threads.into_iter().for_each(|t| t.join().unwrap());
+    });
+}
+
+#[test]
+fn dropping_the_threadsafe_receiver_gives_every_blocked_and_later_send_its_message() {
+    let token = std::sync::Arc::new(());
+    let (tx, rx) = threadsafe::channel(1);
+    tx.try_send((99, Some(token.clone()))).unwrap(); // buffered: dropped with rx
+    let blocked: Vec<_> = (0..3)
+        .map(|i| {
+            let tx = tx.clone();
+            std::thread::spawn(move || tx.send_blocking((i, None)))
+        })
+        .collect();
+    until_senders_wait(&rx, 3);
+    drop(rx);
+    assert_eq!(std::sync::Arc::strong_count(&token), 1);
+    let mut back: Vec<_> = blocked
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap_err().0 .0)
+        .collect();
+    back.sort();
+    assert_eq!(back, [0, 1, 2]);
+    assert!(tx.is_closed());
+    assert_eq!(tx.send_blocking((9, None)).unwrap_err().0 .0, 9);
+    assert!(tx.try_send((10, None)).unwrap_err().is_closed());
+}
+
+#[test]
+fn threadsafe_senders_blocked_on_threads_are_served_in_fifo_order() {
+    let (tx, mut rx) = threadsafe::channel(1);
+    tx.try_send(0).unwrap();
+    let threads: Vec<_> = (1..=3)
+        .map(|i| {
+            let tx = tx.clone();
+            let thread = std::thread::spawn(move || tx.send_blocking(i).unwrap());
+            // Queue them one after the other, so the order is known.
+            until_senders_wait(&rx, i);
+            thread
+        })
+        .collect();
+    // A `try_send` cannot jump the queue of blocked senders.
+    assert!(tx.try_send(4).unwrap_err().is_full());
+    drop(tx);
+    let got: Vec<_> = std::iter::from_fn(|| loop {
+        match rx.try_recv() {
+            Ok(n) => return Some(n),
+            Err(threadsafe::TryRecvError::Disconnected) => return None,
+            Err(threadsafe::TryRecvError::Empty) => std::thread::yield_now(),
+        }
+    })
+    .collect();
+    assert_eq!(got, [0, 1, 2, 3]);
+    threads.into_iter().for_each(|t| t.join().unwrap());
+}
+
+#[test]
+fn tasks_on_another_runtime_send_with_await() {
+    let (tx, mut rx) = threadsafe::channel(2);
+    let other = std::thread::spawn(move || {
+        uniloop::run(async move {
+            for n in 0..100 {
+                tx.send(n).await.unwrap();
+            }
+        })
+    });
+    let got = uniloop::run(async move {
+        let mut got = Vec::new();
+        while let Some(n) = rx.recv().await {
+            got.push(n);
+        }
+        got
+    });
+    assert_eq!(got, (0..100).collect::<Vec<_>>());
+    other.join().unwrap();
+}
+
+#[test]
+fn a_cancelled_threadsafe_send_drops_its_message_and_keeps_the_others_turns() {
+    run_guarded(async {
+        let token = std::sync::Arc::new(());
+        let (tx, mut rx) = threadsafe::channel(1);
+        tx.send((0, None)).await.unwrap();
+        let mut first = Box::pin(tx.send((1, Some(token.clone()))));
+        assert!(poll_once(&mut first).await.is_pending());
+        let second = spawn({
+            let tx = tx.clone();
+            async move { tx.send((2, None)).await }
+        });
+        yield_now().await; // `second` queues behind `first`
+        drop(first);
+        assert_eq!(std::sync::Arc::strong_count(&token), 1);
+        assert_eq!(rx.recv().await.unwrap().0, 0);
+        second.await.unwrap().unwrap();
+        assert_eq!(rx.recv().await.unwrap().0, 2);
+    });
+}
+
+#[test]
+fn the_threadsafe_receiver_is_a_stream_that_ends_when_senders_leave() {
+    run_guarded(async {
+        let (tx, rx) = threadsafe::unbounded();
+        let tx2 = tx.clone();
+        let sender = std::thread::spawn(move || {
+            for n in 0..1_000 {
+                tx2.try_send(n).unwrap();
+            }
+        });
+        sender.join().unwrap();
+        drop(tx);
+        let got: Vec<u32> = rx.collect().await;
+        assert_eq!(got, (0..1_000).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+fn send_blocking_on_a_loop_thread_panics_and_the_capacity_must_be_positive() {
+    let message = panic_message(|| {
+        uniloop::run(async {
+            let (tx, _rx) = threadsafe::channel(1);
+            tx.send_blocking(1)
+        })
+    });
+    assert_eq!(
+        message,
+        "uniloop::channel::threadsafe::Sender::send_blocking() called on a thread \
+         running a uniloop loop; use `send(..).await`"
+    );
+    let message = panic_message(|| threadsafe::channel::<u8>(0));
+    assert_eq!(
+        message,
+        "uniloop::channel::threadsafe::channel(): the capacity must be at least 1"
     );
 }

@@ -1,4 +1,5 @@
-//! A model test of a bounded `mpsc` channel: random send / try_send /
+//! A model test of the bounded channels, `mpsc` and `threadsafe` (the same
+//! semantics behind a `RefCell` and a `Mutex`): random send / try_send /
 //! recv / cancel / close sequences against a `VecDeque` buffer and a FIFO
 //! of blocked sends. Every message ends exactly once: received, given back
 //! in an error, or dropped with a cancelled send; order is kept.
@@ -12,7 +13,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use proptest::prelude::*;
-use uniloop::channel::mpsc::{self, Send, SendError, TryRecvError, TrySendError};
+use uniloop::channel::mpsc::{SendError, TryRecvError, TrySendError};
+use uniloop::channel::{mpsc, threadsafe};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -80,128 +82,133 @@ impl Model {
     }
 }
 
-/// A blocked send: its message, its index into the model's fates, and the
-/// future.
-type Blocked<'a> = (u32, usize, Pin<Box<Send<'a, u32>>>);
-
 fn poll<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+/// The model test of one channel module (`mpsc` or `threadsafe`).
+macro_rules! bounded_channel_model {
+    ($name:ident, $channel:ident) => {
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
 
-    #[test]
-    fn bounded_mpsc_matches_a_vecdeque(capacity in 1..4usize, ops in prop::collection::vec(op(), 1..80)) {
-        let (tx, mut rx) = mpsc::channel::<u32>(capacity);
-        let mut model = Model { capacity, ..Model::default() };
-        let mut blocked: Vec<Blocked<'_>> = Vec::new();
-        let mut received = Vec::new();
-        let mut next = 0u32;
-        for op in ops {
-            match op {
-                Op::TrySend => {
-                    let message = next;
-                    next += 1;
-                    match tx.try_send(message) {
-                        Ok(()) => {
-                            prop_assert!(model.can_send_now());
-                            model.buffer.push_back(message);
-                        }
-                        Err(TrySendError::Full(back)) => {
-                            prop_assert!(!model.closed && !model.can_send_now());
-                            prop_assert_eq!(back, message);
-                        }
-                        Err(TrySendError::Closed(back)) => {
-                            prop_assert!(model.closed);
-                            prop_assert_eq!(back, message);
-                        }
-                    }
-                }
-                Op::Send => {
-                    let message = next;
-                    next += 1;
-                    let mut future = Box::pin(tx.send(message));
-                    match poll(future.as_mut()) {
-                        Poll::Ready(Ok(())) => {
-                            prop_assert!(model.can_send_now());
-                            model.buffer.push_back(message);
-                        }
-                        Poll::Ready(Err(SendError(back))) => {
-                            prop_assert!(model.closed);
-                            prop_assert_eq!(back, message);
-                        }
-                        Poll::Pending => {
-                            prop_assert!(!model.closed && !model.can_send_now());
-                            model.waiting.push_back((message, model.fates.len()));
-                            blocked.push((message, model.fates.len(), future));
-                            model.fates.push(Fate::Waiting);
+        #[test]
+        fn $name(capacity in 1..4usize, ops in prop::collection::vec(op(), 1..80)) {
+            let (tx, mut rx) = $channel::channel::<u32>(capacity);
+            let mut model = Model { capacity, ..Model::default() };
+            // Blocked sends: message, index into the model's fates, future.
+            let mut blocked: Vec<(u32, usize, Pin<Box<$channel::Send<'_, u32>>>)> = Vec::new();
+            let mut received = Vec::new();
+            let mut next = 0u32;
+            for op in ops {
+                match op {
+                    Op::TrySend => {
+                        let message = next;
+                        next += 1;
+                        match tx.try_send(message) {
+                            Ok(()) => {
+                                prop_assert!(model.can_send_now());
+                                model.buffer.push_back(message);
+                            }
+                            Err(TrySendError::Full(back)) => {
+                                prop_assert!(!model.closed && !model.can_send_now());
+                                prop_assert_eq!(back, message);
+                            }
+                            Err(TrySendError::Closed(back)) => {
+                                prop_assert!(model.closed);
+                                prop_assert_eq!(back, message);
+                            }
                         }
                     }
-                }
-                Op::PollSend(i) if !blocked.is_empty() => {
-                    let i = i % blocked.len();
-                    let (message, fate, future) = &mut blocked[i];
-                    let (message, fate) = (*message, *fate);
-                    match (poll(future.as_mut()), model.fates[fate]) {
-                        (Poll::Pending, Fate::Waiting) => {}
-                        (Poll::Ready(Ok(())), Fate::Sent) => drop(blocked.remove(i)),
-                        (Poll::Ready(Err(SendError(back))), Fate::Refused) => {
-                            prop_assert_eq!(back, message);
-                            drop(blocked.remove(i));
-                        }
-                        (polled, fate) => {
-                            prop_assert!(false, "send of {} polled {:?} but the model says {:?}", message, polled.map(|r| r.is_ok()), fate);
+                    Op::Send => {
+                        let message = next;
+                        next += 1;
+                        let mut future = Box::pin(tx.send(message));
+                        match poll(future.as_mut()) {
+                            Poll::Ready(Ok(())) => {
+                                prop_assert!(model.can_send_now());
+                                model.buffer.push_back(message);
+                            }
+                            Poll::Ready(Err(SendError(back))) => {
+                                prop_assert!(model.closed);
+                                prop_assert_eq!(back, message);
+                            }
+                            Poll::Pending => {
+                                prop_assert!(!model.closed && !model.can_send_now());
+                                model.waiting.push_back((message, model.fates.len()));
+                                blocked.push((message, model.fates.len(), future));
+                                model.fates.push(Fate::Waiting);
+                            }
                         }
                     }
-                }
-                Op::CancelSend(i) if !blocked.is_empty() => {
-                    let (message, fate, future) = blocked.remove(i % blocked.len());
-                    drop(future);
-                    if model.fates[fate] == Fate::Waiting {
-                        model.waiting.retain(|&(m, _)| m != message);
-                    }
-                }
-                Op::PollSend(_) | Op::CancelSend(_) => {}
-                Op::TryRecv => {
-                    let expected = model.recv();
-                    match rx.try_recv() {
-                        Ok(message) => {
-                            prop_assert_eq!(Some(message), expected);
-                            received.push(message);
+                    Op::PollSend(i) if !blocked.is_empty() => {
+                        let i = i % blocked.len();
+                        let (message, fate, future) = &mut blocked[i];
+                        let (message, fate) = (*message, *fate);
+                        match (poll(future.as_mut()), model.fates[fate]) {
+                            (Poll::Pending, Fate::Waiting) => {}
+                            (Poll::Ready(Ok(())), Fate::Sent) => drop(blocked.remove(i)),
+                            (Poll::Ready(Err(SendError(back))), Fate::Refused) => {
+                                prop_assert_eq!(back, message);
+                                drop(blocked.remove(i));
+                            }
+                            (polled, fate) => {
+                                prop_assert!(false, "send of {} polled {:?} but the model says {:?}", message, polled.map(|r| r.is_ok()), fate);
+                            }
                         }
-                        Err(TryRecvError::Empty) => prop_assert!(expected.is_none() && !model.closed),
-                        Err(TryRecvError::Disconnected) => prop_assert!(expected.is_none() && model.closed),
+                    }
+                    Op::CancelSend(i) if !blocked.is_empty() => {
+                        let (message, fate, future) = blocked.remove(i % blocked.len());
+                        drop(future);
+                        if model.fates[fate] == Fate::Waiting {
+                            model.waiting.retain(|&(m, _)| m != message);
+                        }
+                    }
+                    Op::PollSend(_) | Op::CancelSend(_) => {}
+                    Op::TryRecv => {
+                        let expected = model.recv();
+                        match rx.try_recv() {
+                            Ok(message) => {
+                                prop_assert_eq!(Some(message), expected);
+                                received.push(message);
+                            }
+                            Err(TryRecvError::Empty) => prop_assert!(expected.is_none() && !model.closed),
+                            Err(TryRecvError::Disconnected) => prop_assert!(expected.is_none() && model.closed),
+                        }
+                    }
+                    Op::Close => {
+                        rx.close();
+                        model.close();
                     }
                 }
-                Op::Close => {
-                    rx.close();
-                    model.close();
+                prop_assert_eq!(tx.is_closed(), model.closed);
+            }
+            // What is left: drain the buffer, then every blocked send must end
+            // as the model says once the receiver closes.
+            rx.close();
+            model.close();
+            while let Ok(message) = rx.try_recv() {
+                prop_assert_eq!(Some(message), model.recv());
+                received.push(message);
+            }
+            prop_assert!(model.buffer.is_empty());
+            for (message, fate, mut future) in blocked {
+                match poll(future.as_mut()) {
+                    Poll::Ready(Ok(())) => prop_assert_eq!(model.fates[fate], Fate::Sent),
+                    Poll::Ready(Err(SendError(back))) => {
+                        prop_assert_eq!(model.fates[fate], Fate::Refused);
+                        prop_assert_eq!(back, message);
+                    }
+                    Poll::Pending => prop_assert!(false, "a send still blocked after close"),
                 }
             }
-            prop_assert_eq!(tx.is_closed(), model.closed);
+            // Received in send order (each message number is larger than the
+            // ones sent before it that got through).
+            prop_assert!(received.windows(2).all(|w| w[0] < w[1]));
         }
-        // What is left: drain the buffer, then every blocked send must end
-        // as the model says once the receiver closes.
-        rx.close();
-        model.close();
-        while let Ok(message) = rx.try_recv() {
-            prop_assert_eq!(Some(message), model.recv());
-            received.push(message);
-        }
-        prop_assert!(model.buffer.is_empty());
-        for (message, fate, mut future) in blocked {
-            match poll(future.as_mut()) {
-                Poll::Ready(Ok(())) => prop_assert_eq!(model.fates[fate], Fate::Sent),
-                Poll::Ready(Err(SendError(back))) => {
-                    prop_assert_eq!(model.fates[fate], Fate::Refused);
-                    prop_assert_eq!(back, message);
-                }
-                Poll::Pending => prop_assert!(false, "a send still blocked after close"),
-            }
-        }
-        // Received in send order (each message number is larger than the
-        // ones sent before it that got through).
-        prop_assert!(received.windows(2).all(|w| w[0] < w[1]));
     }
+    };
 }
+
+bounded_channel_model!(bounded_mpsc_matches_a_vecdeque, mpsc);
+bounded_channel_model!(bounded_threadsafe_matches_a_vecdeque, threadsafe);

@@ -3,12 +3,12 @@
 //! - [`oneshot`]: one value, once (≙ an `asyncio.Future` one task
 //!   resolves).
 //! - [`mpsc`]: many senders, one receiver, bounded or unbounded.
+//! - [`threadsafe`]: senders on any OS thread, the receiver on the loop.
 //!
-//! They are `!Send` (an `Rc` inside, no atomics). A closed channel gives
-//! every message back in its error, so nothing handed over is lost
-//! silently.
-//!
-//! Broadcast, watch and the thread-safe channel are not written yet.
+//! All but [`threadsafe`] are `!Send` (an `Rc` inside, no atomics); it is
+//! the one that pays for a lock. A closed channel gives every message back
+//! in its error, so nothing handed over is lost silently.
 
 pub mod mpsc;
 pub mod oneshot;
+pub mod threadsafe;
