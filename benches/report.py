@@ -10,7 +10,9 @@ faster of the two tokio columns:
   per run and its overhead over the 10 ms sleep for sleepers, in ms; the
   peak-RSS growth of one sleepers run, from `sleepers_rss.json`, in MiB;
 - sync primitives and queues (`benches/sync.rs`): ns per acquire, lock
-  or item for every runtime.
+  or item for every runtime;
+- channels (`benches/channel.rs`): ns per round trip or message for every
+  runtime, each with its own channel.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
@@ -25,6 +27,10 @@ TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"]
 TIME_GROUPS = ["timer_cancel", "timer_register_cancel", "sleepers"]
 SYNC_GROUPS = {"semaphore": "ns per acquire", "mutex": "ns per lock",
                "queue_1to1": "ns per item"}
+CHANNEL_GROUPS = {"channel_ping_pong": "ns per round trip",
+                  "channel_mpsc_1to1": "ns per message",
+                  "channel_mpsc_10to1": "ns per message",
+                  "channel_threadsafe": "ns per message"}
 TOKIO = ("tokio_local", "tokio_current_thread")
 SLEEP_MS = 10.0
 RSS_JSON = ROOT / "sleepers_rss.json"
@@ -93,14 +99,24 @@ def print_sync_table(groups):
             print_row(f"{group} ({SYNC_GROUPS[group]})", medians(group, COLUMNS), COLUMNS)
 
 
+def print_channel_table(groups):
+    print_header(COLUMNS)
+    for group in CHANNEL_GROUPS:
+        if group in groups:
+            label = group.removeprefix("channel_")
+            print_row(f"{label} ({CHANNEL_GROUPS[group]})", medians(group, COLUMNS), COLUMNS)
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
     tables = [
         (print_runtime_table,
-         [g for g in groups if g not in TIME_GROUPS and g not in SYNC_GROUPS]),
+         [g for g in groups
+          if g not in TIME_GROUPS and g not in SYNC_GROUPS and g not in CHANNEL_GROUPS]),
         (print_time_table, [g for g in groups if g in TIME_GROUPS]),
         (print_sync_table, [g for g in groups if g in SYNC_GROUPS]),
+        (print_channel_table, [g for g in groups if g in CHANNEL_GROUPS]),
     ]
     printed = False
     for print_table, table_groups in tables:

@@ -8,7 +8,10 @@
 //! [`SyncRt`] pairs each runtime with a family of [`Primitives`] for the
 //! sync benches: uniloop's own, tokio's (on both tokio runtimes), and
 //! async-lock's semaphore and mutex with futures' `mpsc` channel on
-//! async-executor and `LocalPool`.
+//! async-executor and `LocalPool`. [`ChannelRt`] pairs each with a family
+//! of [`Channels`] for the channel benches: uniloop's `channel::mpsc` and
+//! `channel::threadsafe`, tokio's `mpsc` (on both tokio runtimes),
+//! async-channel on async-executor and futures' `mpsc` on `LocalPool`.
 //!
 //! Workloads spawn `Send` futures so that the same code runs on tokio's
 //! current-thread runtime too; every runtime pays the same for them. (The
@@ -492,6 +495,175 @@ impl SyncRt for AsyncExecutor {
 
 impl SyncRt for LocalPool {
     type Primitives = PeerSync;
+}
+
+/// A bounded `mpsc` channel of `u64`s between the tasks of one runtime, and
+/// a thread-safe channel from plain OS threads into a task on it: what the
+/// channel benches exercise.
+pub trait Channels: 'static {
+    type Sender: Clone + 'static;
+    type Receiver: 'static;
+    /// A channel holding at most `capacity` items, to be sent into by
+    /// `senders` senders (futures' channel holds its buffer plus one item
+    /// per sender, so its buffer is `capacity - senders`).
+    fn channel(capacity: usize, senders: usize) -> (Self::Sender, Self::Receiver);
+    /// Send `item`, waiting while the channel is full.
+    fn send(sender: &mut Self::Sender, item: u64) -> impl Future<Output = ()>;
+    /// The next item, waiting while the channel is empty; `None` once it is
+    /// empty and every sender is gone.
+    fn recv(receiver: &mut Self::Receiver) -> impl Future<Output = Option<u64>>;
+
+    type ThreadSender: Clone + Send + 'static;
+    type ThreadReceiver: 'static;
+    /// A thread-safe channel holding at most `capacity` items, as
+    /// [`channel`](Self::channel).
+    fn threadsafe(capacity: usize, senders: usize) -> (Self::ThreadSender, Self::ThreadReceiver);
+    /// Send `item` from a plain OS thread (no runtime on it), blocking it
+    /// while the channel is full.
+    fn send_blocking(sender: &mut Self::ThreadSender, item: u64);
+    /// The next item, as [`recv`](Self::recv), on the runtime.
+    fn recv_threadsafe(receiver: &mut Self::ThreadReceiver) -> impl Future<Output = Option<u64>>;
+}
+
+/// A runtime with the channels its column uses, for the channel benches.
+pub trait ChannelRt: Rt {
+    type Channels: Channels;
+}
+
+/// uniloop's `channel::mpsc` and `channel::threadsafe`.
+pub struct UniloopChannels;
+
+impl Channels for UniloopChannels {
+    type Sender = uniloop::channel::mpsc::Sender<u64>;
+    type Receiver = uniloop::channel::mpsc::Receiver<u64>;
+    fn channel(capacity: usize, _senders: usize) -> (Self::Sender, Self::Receiver) {
+        uniloop::channel::mpsc::channel(capacity)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        sender.send(item).await.unwrap();
+    }
+    fn recv(receiver: &mut Self::Receiver) -> impl Future<Output = Option<u64>> {
+        receiver.recv()
+    }
+    type ThreadSender = uniloop::channel::threadsafe::Sender<u64>;
+    type ThreadReceiver = uniloop::channel::threadsafe::Receiver<u64>;
+    fn threadsafe(capacity: usize, _senders: usize) -> (Self::ThreadSender, Self::ThreadReceiver) {
+        uniloop::channel::threadsafe::channel(capacity)
+    }
+    fn send_blocking(sender: &mut Self::ThreadSender, item: u64) {
+        sender.send_blocking(item).unwrap();
+    }
+    fn recv_threadsafe(receiver: &mut Self::ThreadReceiver) -> impl Future<Output = Option<u64>> {
+        receiver.recv()
+    }
+}
+
+/// `tokio::sync::mpsc`, for both; OS threads send with `blocking_send`.
+pub struct TokioChannels;
+
+impl Channels for TokioChannels {
+    type Sender = tokio::sync::mpsc::Sender<u64>;
+    type Receiver = tokio::sync::mpsc::Receiver<u64>;
+    fn channel(capacity: usize, _senders: usize) -> (Self::Sender, Self::Receiver) {
+        tokio::sync::mpsc::channel(capacity)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        sender.send(item).await.unwrap();
+    }
+    fn recv(receiver: &mut Self::Receiver) -> impl Future<Output = Option<u64>> {
+        receiver.recv()
+    }
+    type ThreadSender = tokio::sync::mpsc::Sender<u64>;
+    type ThreadReceiver = tokio::sync::mpsc::Receiver<u64>;
+    fn threadsafe(capacity: usize, senders: usize) -> (Self::ThreadSender, Self::ThreadReceiver) {
+        Self::channel(capacity, senders)
+    }
+    fn send_blocking(sender: &mut Self::ThreadSender, item: u64) {
+        sender.blocking_send(item).unwrap();
+    }
+    fn recv_threadsafe(receiver: &mut Self::ThreadReceiver) -> impl Future<Output = Option<u64>> {
+        receiver.recv()
+    }
+}
+
+/// `async_channel::bounded`, for both; OS threads send with
+/// `send_blocking`.
+pub struct AsyncChannels;
+
+impl Channels for AsyncChannels {
+    type Sender = async_channel::Sender<u64>;
+    type Receiver = async_channel::Receiver<u64>;
+    fn channel(capacity: usize, _senders: usize) -> (Self::Sender, Self::Receiver) {
+        async_channel::bounded(capacity)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        sender.send(item).await.unwrap();
+    }
+    async fn recv(receiver: &mut Self::Receiver) -> Option<u64> {
+        receiver.recv().await.ok()
+    }
+    type ThreadSender = async_channel::Sender<u64>;
+    type ThreadReceiver = async_channel::Receiver<u64>;
+    fn threadsafe(capacity: usize, senders: usize) -> (Self::ThreadSender, Self::ThreadReceiver) {
+        Self::channel(capacity, senders)
+    }
+    fn send_blocking(sender: &mut Self::ThreadSender, item: u64) {
+        sender.send_blocking(item).unwrap();
+    }
+    fn recv_threadsafe(receiver: &mut Self::ThreadReceiver) -> impl Future<Output = Option<u64>> {
+        Self::recv(receiver)
+    }
+}
+
+/// `futures::channel::mpsc`, for both; OS threads send with
+/// `futures::executor::block_on(sender.send(item))`.
+pub struct FuturesChannels;
+
+impl Channels for FuturesChannels {
+    type Sender = futures::channel::mpsc::Sender<u64>;
+    type Receiver = futures::channel::mpsc::Receiver<u64>;
+    /// A buffer of `capacity - senders`: each sender adds a slot of its own.
+    fn channel(capacity: usize, senders: usize) -> (Self::Sender, Self::Receiver) {
+        assert!(senders >= 1 && senders <= capacity);
+        futures::channel::mpsc::channel(capacity - senders)
+    }
+    async fn send(sender: &mut Self::Sender, item: u64) {
+        futures::SinkExt::send(sender, item).await.unwrap();
+    }
+    fn recv(receiver: &mut Self::Receiver) -> impl Future<Output = Option<u64>> {
+        futures::StreamExt::next(receiver)
+    }
+    type ThreadSender = futures::channel::mpsc::Sender<u64>;
+    type ThreadReceiver = futures::channel::mpsc::Receiver<u64>;
+    fn threadsafe(capacity: usize, senders: usize) -> (Self::ThreadSender, Self::ThreadReceiver) {
+        Self::channel(capacity, senders)
+    }
+    fn send_blocking(sender: &mut Self::ThreadSender, item: u64) {
+        futures::executor::block_on(futures::SinkExt::send(sender, item)).unwrap();
+    }
+    fn recv_threadsafe(receiver: &mut Self::ThreadReceiver) -> impl Future<Output = Option<u64>> {
+        Self::recv(receiver)
+    }
+}
+
+impl ChannelRt for Uniloop {
+    type Channels = UniloopChannels;
+}
+
+impl ChannelRt for TokioLocal {
+    type Channels = TokioChannels;
+}
+
+impl ChannelRt for TokioCurrentThread {
+    type Channels = TokioChannels;
+}
+
+impl ChannelRt for AsyncExecutor {
+    type Channels = AsyncChannels;
+}
+
+impl ChannelRt for LocalPool {
+    type Channels = FuturesChannels;
 }
 
 /// Benchmark `work` on runtime `R` as one column of `group`. The runtime is
