@@ -43,7 +43,16 @@
 //! | `asyncio.Lock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Condition`, `Barrier` | [`sync::Lock`] ([`sync::Mutex`]), [`sync::Semaphore`], [`sync::BoundedSemaphore`], [`sync::Event`], [`sync::Condition`], [`sync::Barrier`] |
 //! | an `asyncio.Future` one task resolves for another | [`channel::oneshot`] |
 //! | a queue as a pipe from producers to one consumer | [`channel::mpsc`] (closed when every sender is gone) |
+//! | one producer, every consumer sees every message | [`channel::broadcast`] (a slow receiver is told how many it missed) |
+//! | a shared variable plus a `Condition` notified on change | [`channel::watch`] (`changed().await`, `borrow()`) |
+//! | feeding the loop from threads (`loop.call_soon_threadsafe(queue.put_nowait, x)`) | [`channel::threadsafe`] (`send_blocking`, async `send`) |
 //! | `asyncio.Queue`, `PriorityQueue`, `LifoQueue`; `QueueFull`, `QueueEmpty`, `QueueShutDown` | [`queue::Queue`], [`queue::PriorityQueue`], [`queue::LifoQueue`]; [`queue::QueueFull`], [`queue::QueueEmpty`], [`queue::QueueShutDown`] |
+//! | `await asyncio.gather(a, b)` | [`gather!`]`(a, b).await`, [`try_gather!`] (first error cancels the rest) |
+//! | `await asyncio.gather(*aws)`, `return_exceptions=True` | [`gather_all`]`(iter).await` (gather futures of `Result` to keep every error), [`try_gather_all`] |
+//! | `async with asyncio.TaskGroup() as tg:`, `ExceptionGroup` | [`TaskGroup`] (`spawn`, `join().await`), [`GroupError`] |
+//! | `asyncio.wait(tasks, timeout, return_when)` | [`wait`]`(tasks, `[`ReturnWhen`]`, timeout)` → `(done, pending)` |
+//! | `asyncio.as_completed(tasks)` | [`as_completed`]`(tasks)`, a `Stream` |
+//! | first of several to finish, the rest cancelled | [`race`]`(futures)` |
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
 //! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
 //! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon_threadsafe`] |
@@ -77,18 +86,29 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod channel;
+mod group;
 pub mod queue;
 mod reactor;
 mod runtime;
 pub mod sync;
 pub mod time;
 
+pub use group::{
+    as_completed, gather_all, race, try_gather_all, wait, AsCompleted, ChildError, GatherAll,
+    GroupError, GroupJoin, Race, ReturnWhen, TaskGroup, TryGatherAll, Wait,
+};
 pub use runtime::{
     all_tasks, call_at, call_later, call_soon, current_task, run, spawn, spawn_named, yield_now,
     Builder, CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo,
     TaskState, YieldNow,
 };
 pub use time::{sleep, sleep_until, timeout, timeout_at};
+
+/// What the `gather!` macros expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::group::gather::{Futures, Gather, MaybeDone, TryFutures, TryGather};
+}
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

@@ -21,6 +21,7 @@ pub use builder::Builder;
 pub use callback::{call_at, call_later, call_soon, CallbackHandle};
 pub use event_loop::{run, Runtime};
 pub use handle::{Handle, LoopClosed};
+pub(crate) use task::{payload_message, AbortHandle};
 pub use task::{spawn, spawn_named, JoinError, Task, TaskId, TaskInfo, TaskState};
 pub use yield_now::{yield_now, YieldNow};
 

@@ -7,7 +7,7 @@ use std::task::Poll;
 
 use super::{serve_all, RecvError, Ref, Shared, Waiter};
 
-/// The receiving half of a [`watch`](self) channel: it reads the latest
+/// The receiving half of a [`watch`](super) channel: it reads the latest
 /// value and waits for changes. Clone it for more receivers; a clone has
 /// seen what the original has seen.
 ///
@@ -37,8 +37,8 @@ impl<T> Receiver<T> {
     ///
     /// # Panics
     ///
-    /// If called from inside [`Sender::send_modify`] or
-    /// [`Sender::send_if_modified`].
+    /// If called from inside [`Sender::send_modify`](super::Sender::send_modify) or
+    /// [`Sender::send_if_modified`](super::Sender::send_if_modified).
     ///
     /// # Examples
     ///

@@ -7,7 +7,7 @@ use std::task::Poll;
 
 use super::{serve_all, Receiver, Ref, SendError, Shared, Waiter};
 
-/// The sending half of a [`watch`](self) channel (there is one). Receivers
+/// The sending half of a [`watch`](super) channel (there is one). Receivers
 /// see the channel closed once it is dropped.
 ///
 /// # Examples

@@ -35,6 +35,7 @@ use std::io::{self, Write};
 use std::mem;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::error::JoinError;
@@ -159,6 +160,12 @@ pub(crate) trait Harness {
 pub(crate) trait JoinSide<T> {
     fn header(&self) -> &Header;
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// Like `poll_join`, but leave the output in place: `Ready(true)` once
+    /// the task completed with an `Err` (cancelled or panicked),
+    /// `Ready(false)` once it returned.
+    fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool>;
+    /// The same cell, seen by the loop (to cancel it without knowing `T`).
+    fn into_harness(self: Rc<Self>) -> Rc<dyn Harness>;
 }
 
 pub(crate) struct TaskCell<F: Future> {
@@ -253,18 +260,13 @@ impl<F: Future> Harness for TaskCell<F> {
     }
 }
 
-impl<F: Future> JoinSide<F::Output> for TaskCell<F> {
+impl<F: Future + 'static> JoinSide<F::Output> for TaskCell<F> {
     fn header(&self) -> &Header {
         &self.header
     }
 
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        if !self.header.is_complete() {
-            let joiner = match self.joiner.take() {
-                Some(w) if w.will_wake(cx.waker()) => w,
-                _ => cx.waker().clone(),
-            };
-            self.joiner.set(Some(joiner));
+        if self.poll_complete(cx).is_pending() {
             return Poll::Pending;
         }
         let mut stage = self.stage.borrow_mut();
@@ -276,6 +278,22 @@ impl<F: Future> JoinSide<F::Output> for TaskCell<F> {
             Stage::Finished(output) => Poll::Ready(output),
             _ => unreachable!(),
         }
+    }
+
+    fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool> {
+        if !self.header.is_complete() {
+            let joiner = match self.joiner.take() {
+                Some(w) if w.will_wake(cx.waker()) => w,
+                _ => cx.waker().clone(),
+            };
+            self.joiner.set(Some(joiner));
+            return Poll::Pending;
+        }
+        Poll::Ready(matches!(*self.stage.borrow(), Stage::Finished(Err(_))))
+    }
+
+    fn into_harness(self: Rc<Self>) -> Rc<dyn Harness> {
+        self
     }
 }
 

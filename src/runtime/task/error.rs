@@ -147,11 +147,16 @@ impl JoinError {
             return None;
         };
         let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
+        payload_message(&**payload)
     }
+}
+
+/// A panic payload's message, when it is a string (as with `panic!`).
+pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 impl fmt::Display for JoinError {

@@ -11,11 +11,12 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+pub(crate) use error::payload_message;
 pub use error::JoinError;
 pub use info::{TaskId, TaskInfo, TaskState};
 
 use crate::runtime::{context, waker};
-use cell::JoinSide;
+use cell::{Harness, Header, JoinSide};
 
 /// Spawn `future` as a new task on the current runtime (≙
 /// `asyncio.create_task`).
@@ -134,12 +135,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn cancel(&self) -> bool {
-        let header = self.raw.header();
-        let took_effect = header.request_cancel();
-        if took_effect {
-            waker::schedule(header.task_ref);
-        }
-        took_effect
+        cancel(self.raw.header())
     }
 
     /// Whether the task is done: it returned, panicked or was cancelled
@@ -204,6 +200,45 @@ impl<T> Task<T> {
     pub fn name(&self) -> Option<&str> {
         self.raw.header().name.as_deref()
     }
+}
+
+/// Crate-internal: what the structured-concurrency combinators need.
+impl<T> Task<T> {
+    /// Wait for the task to complete without taking its output:
+    /// `Ready(true)` if it ended with an `Err` (cancelled or panicked).
+    pub(crate) fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool> {
+        self.raw.poll_complete(cx)
+    }
+
+    /// Whether its output (or error) is stored: it returned, panicked, or
+    /// its cancellation has been carried out (unlike `is_finished`, not
+    /// just requested).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.raw.header().is_complete()
+    }
+
+    /// A handle that can cancel the task without knowing its output type.
+    pub(crate) fn abort_handle(&self) -> AbortHandle {
+        AbortHandle(self.raw.clone().into_harness())
+    }
+}
+
+/// Cancels a task of any output type (held by a `TaskGroup`).
+pub(crate) struct AbortHandle(Rc<dyn Harness>);
+
+impl AbortHandle {
+    /// See [`Task::cancel`].
+    pub(crate) fn cancel(&self) -> bool {
+        cancel(self.0.header())
+    }
+}
+
+fn cancel(header: &Header) -> bool {
+    let took_effect = header.request_cancel();
+    if took_effect {
+        waker::schedule(header.task_ref);
+    }
+    took_effect
 }
 
 impl<T> Future for Task<T> {
