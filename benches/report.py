@@ -12,21 +12,26 @@ faster of the two tokio columns:
 - sync primitives and queues (`benches/sync.rs`): ns per acquire, lock
   or item for every runtime;
 - channels (`benches/channel.rs`): ns per round trip or message for every
-  runtime, each with its own channel.
+  runtime, each with its own channel;
+- structured concurrency (`benches/group.rs`): ns per gathered future for
+  `gather_all`, `futures::future::join_all` and tokio's `JoinSet`.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
 import json
+import os
 import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
+ROOT = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or pathlib.Path(__file__).resolve().parent.parent / "target") / "criterion"
 COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_executor",
            "futures_local_pool"]
 TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"]
 TIME_GROUPS = ["timer_cancel", "timer_register_cancel", "sleepers"]
 SYNC_GROUPS = {"semaphore": "ns per acquire", "mutex": "ns per lock",
                "queue_1to1": "ns per item"}
+GROUP_COLUMNS = ["uniloop", "futures_join_all", "tokio_local", "tokio_current_thread"]
+GROUP_GROUPS = {"gather_ready": "ns per future", "gather_one_by_one": "ns per future"}
 CHANNEL_GROUPS = {"channel_ping_pong": "ns per round trip",
                   "channel_mpsc_1to1": "ns per message",
                   "channel_mpsc_10to1": "ns per message",
@@ -107,16 +112,25 @@ def print_channel_table(groups):
             print_row(f"{label} ({CHANNEL_GROUPS[group]})", medians(group, COLUMNS), COLUMNS)
 
 
+def print_group_table(groups):
+    print_header(GROUP_COLUMNS)
+    for group in GROUP_GROUPS:
+        if group in groups:
+            print_row(f"{group} ({GROUP_GROUPS[group]})", medians(group, GROUP_COLUMNS), GROUP_COLUMNS)
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
     tables = [
         (print_runtime_table,
          [g for g in groups
-          if g not in TIME_GROUPS and g not in SYNC_GROUPS and g not in CHANNEL_GROUPS]),
+          if g not in TIME_GROUPS and g not in SYNC_GROUPS and g not in CHANNEL_GROUPS
+          and g not in GROUP_GROUPS]),
         (print_time_table, [g for g in groups if g in TIME_GROUPS]),
         (print_sync_table, [g for g in groups if g in SYNC_GROUPS]),
         (print_channel_table, [g for g in groups if g in CHANNEL_GROUPS]),
+        (print_group_table, [g for g in groups if g in GROUP_GROUPS]),
     ]
     printed = False
     for print_table, table_groups in tables:
