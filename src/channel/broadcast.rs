@@ -510,19 +510,7 @@ impl<T> Waiter<'_, T> {
     /// Nothing to receive: keep the node waiting with `waker`, queueing a
     /// new one if there is none or it was served.
     fn wait(&mut self, waker: &Waker) {
-        let mut state = self.shared.state.borrow_mut();
-        let waiting = &mut state.waiting;
-        let old = match self.key {
-            Some(key) if waiting.is_linked(key) => waiting.set_waker(key, waker),
-            served => {
-                if let Some(key) = served {
-                    waiting.remove(key);
-                }
-                self.key = Some(waiting.push((), waker));
-                None
-            }
-        };
-        drop(state);
+        let old = (self.shared.state.borrow_mut().waiting).keep_waiting(&mut self.key, waker);
         drop(old);
     }
 }

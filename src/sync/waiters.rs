@@ -177,6 +177,27 @@ impl<D> WaitList<D> {
     }
 }
 
+impl WaitList<()> {
+    /// What a future that waits for a condition does each time it finds
+    /// the condition false: keep its node `*key` waiting with `waker`,
+    /// queueing a new node if it has none or its node was served (woken
+    /// for a change that did not make the condition true). Returns the
+    /// replaced waker, to drop after the borrow is released.
+    #[inline]
+    pub(crate) fn keep_waiting(&mut self, key: &mut Option<Key>, waker: &Waker) -> Option<Waker> {
+        match *key {
+            Some(waiting) if self.is_linked(waiting) => self.set_waker(waiting, waker),
+            served => {
+                if let Some(served) = served {
+                    self.remove(served);
+                }
+                *key = Some(self.push((), waker));
+                None
+            }
+        }
+    }
+}
+
 /// Wakers collected under a primitive's borrow, woken after it.
 pub(crate) struct Wakers {
     one: Option<Waker>,

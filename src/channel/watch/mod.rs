@@ -128,18 +128,7 @@ impl Waiter<'_> {
     /// Not ready: keep the node waiting with `waker`, queueing a new one
     /// if there is none or it was served.
     fn wait(&mut self, waker: &Waker) {
-        let mut list = self.list.borrow_mut();
-        let old = match self.key {
-            Some(key) if list.is_linked(key) => list.set_waker(key, waker),
-            served => {
-                if let Some(key) = served {
-                    list.remove(key);
-                }
-                self.key = Some(list.push((), waker));
-                None
-            }
-        };
-        drop(list);
+        let old = self.list.borrow_mut().keep_waiting(&mut self.key, waker);
         drop(old);
     }
 }
