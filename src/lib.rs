@@ -86,10 +86,14 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod channel;
+pub mod fs;
 mod group;
+pub mod io;
+pub mod net;
 pub mod queue;
 mod reactor;
 mod runtime;
+pub mod signal;
 pub mod sync;
 pub mod time;
 

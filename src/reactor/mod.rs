@@ -12,9 +12,19 @@
 
 use std::cell::{Cell, RefCell};
 use std::io;
+use std::rc::Rc;
 use std::time::Duration;
 
-use mio::{Events, Poll, Token, Waker};
+use mio::event::Source;
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
+use slab::Slab;
+
+mod io_source;
+mod scheduled;
+
+pub(crate) use io_source::IoSource;
+pub(crate) use scheduled::Direction;
+use scheduled::{ScheduledIo, ERROR, READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};
 
 /// The token of the cross-thread waker.
 const WAKE_TOKEN: Token = Token(usize::MAX);
@@ -22,10 +32,15 @@ const WAKE_TOKEN: Token = Token(usize::MAX);
 /// The loop's `mio::Poll` and its event buffer.
 pub(crate) struct Reactor {
     poll: RefCell<Poll>,
+    /// A clone of `poll`'s registry, so sources (de)register while `poll`
+    /// is borrowed.
+    registry: Registry,
     events: RefCell<Events>,
-    /// I/O sources registered (0 until networking registers some): with
-    /// none, a non-blocking poll has nothing to find and is skipped.
-    sources: Cell<usize>,
+    /// The registered sources, by token. With none, a non-blocking poll
+    /// has nothing to find and is skipped.
+    sources: RefCell<Slab<Rc<ScheduledIo>>>,
+    /// I/O events dispatched so far.
+    io_events: Cell<u64>,
     /// Calls to `poll` so far.
     polls: Cell<u64>,
 }
@@ -35,10 +50,13 @@ impl Reactor {
     pub(crate) fn new(event_capacity: usize) -> io::Result<(Reactor, Waker)> {
         let poll = Poll::new()?;
         let waker = Waker::new(poll.registry(), WAKE_TOKEN)?;
+        let registry = poll.registry().try_clone()?;
         let reactor = Reactor {
             poll: RefCell::new(poll),
+            registry,
             events: RefCell::new(Events::with_capacity(event_capacity.max(1))),
-            sources: Cell::new(0),
+            sources: RefCell::new(Slab::new()),
+            io_events: Cell::new(0),
             polls: Cell::new(0),
         };
         Ok((reactor, waker))
@@ -46,7 +64,41 @@ impl Reactor {
 
     /// Whether a non-blocking poll could find anything besides the waker.
     pub(crate) fn has_sources(&self) -> bool {
-        self.sources.get() > 0
+        !self.sources.borrow().is_empty()
+    }
+
+    /// Register `source`; its token and readiness.
+    pub(crate) fn register(
+        &self,
+        source: &mut impl Source,
+        interest: Interest,
+    ) -> io::Result<(usize, Rc<ScheduledIo>)> {
+        let mut sources = self.sources.borrow_mut();
+        let entry = sources.vacant_entry();
+        let token = entry.key();
+        debug_assert_ne!(Token(token), WAKE_TOKEN);
+        self.registry.register(source, Token(token), interest)?;
+        let io = Rc::new(ScheduledIo::default());
+        entry.insert(io.clone());
+        Ok((token, io))
+    }
+
+    /// Deregister `source` (registered as `token`) and wake whoever waits
+    /// on it, so nothing waits on a source that is gone.
+    pub(crate) fn deregister(&self, source: &mut impl Source, token: usize) {
+        // A failure means the descriptor is no longer registered (closing
+        // it removed it from the poll set): nothing is left to undo.
+        let _ = self.registry.deregister(source);
+        let io = self.sources.borrow_mut().try_remove(token);
+        if let Some(io) = io {
+            io.wake_all();
+        }
+    }
+
+    /// I/O events dispatched so far.
+    #[allow(dead_code)] // for metrics (issue 9)
+    pub(crate) fn io_events(&self) -> u64 {
+        self.io_events.get()
     }
 
     /// Calls to [`poll`](Self::poll) so far.
@@ -63,8 +115,36 @@ impl Reactor {
         self.polls.set(self.polls.get() + 1);
         let mut events = self.events.borrow_mut();
         match self.poll.borrow_mut().poll(&mut events, timeout) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
-            other => other,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+            other => other?,
         }
+        // Wake after the borrows are released: a woken task only queues,
+        // but a foreign waker could run anything.
+        let mut wakers = Vec::new();
+        {
+            let sources = self.sources.borrow();
+            for event in events.iter() {
+                let Some(io) = sources.get(event.token().0) else {
+                    continue; // the remote waker's token
+                };
+                self.io_events.set(self.io_events.get() + 1);
+                let mut bits = 0;
+                for (set, bit) in [
+                    (event.is_readable(), READABLE),
+                    (event.is_writable(), WRITABLE),
+                    (event.is_read_closed(), READ_CLOSED),
+                    (event.is_write_closed(), WRITE_CLOSED),
+                    (event.is_error(), ERROR),
+                ] {
+                    if set {
+                        bits |= bit;
+                    }
+                }
+                wakers.extend(io.set_ready(bits).into_iter().flatten());
+            }
+        }
+        drop(events);
+        wakers.into_iter().for_each(std::task::Waker::wake);
+        Ok(())
     }
 }

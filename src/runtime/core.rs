@@ -72,7 +72,8 @@ pub(crate) struct Core {
     main_scheduled: Cell<bool>,
     pub(crate) remote: Arc<Remote>,
     inbox: RefCell<Vec<remote::Message>>,
-    reactor: Reactor,
+    /// The loop's reactor; I/O sources hold it too.
+    pub(crate) reactor: Rc<Reactor>,
     /// The clock and the timers; tasks' timers hold it too.
     pub(crate) time: Rc<Driver>,
     /// `Some(threshold)` in debug mode: report polls that take longer.
@@ -96,7 +97,7 @@ impl Core {
             main_scheduled: Cell::new(false),
             remote,
             inbox: RefCell::new(Vec::new()),
-            reactor,
+            reactor: Rc::new(reactor),
             time: Rc::new(Driver::new(config.paused_clock)),
             slow_poll: config.debug.then_some(config.slow_poll_threshold),
         })

@@ -1,0 +1,1 @@
+//! Files on a helper thread (being written).

@@ -1,0 +1,24 @@
+//! Networking on the loop: TCP (and, as they land, UDP, Unix sockets and
+//! asyncio-style streams).
+//!
+//! Every socket registers once with the loop's reactor (edge-triggered,
+//! for reading and writing) and keeps one reader and one writer waker.
+//! An operation runs when the socket is ready; its readiness is cleared
+//! only when the operation returns `WouldBlock`, so no wake-up is lost and
+//! no task spins. A socket is deregistered when dropped.
+//!
+//! Sockets belong to the runtime they were created on.
+//!
+//! Under a paused clock ([`Builder::paused_clock`](crate::Builder::paused_clock))
+//! the loop does not wait for I/O before jumping to the next timer (see
+//! [`time`](crate::time)): test networking on the real clock.
+
+mod addr;
+mod streams;
+mod tcp;
+mod udp;
+#[cfg(unix)]
+mod unix;
+
+pub use addr::ToSocketAddrs;
+pub use tcp::{Incoming, OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};

@@ -1,0 +1,1 @@
+//! asyncio-style streams (being written).

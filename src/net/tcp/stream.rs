@@ -1,0 +1,451 @@
+//! `TcpStream`: a TCP connection on the loop.
+
+use std::fmt;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::listener::no_addresses;
+use crate::net::addr::{resolve, ToSocketAddrs};
+use crate::reactor::{Direction, IoSource};
+
+/// A TCP connection (≙ the socket under asyncio's `StreamReader` /
+/// `StreamWriter`; tokio's `TcpStream`). It implements
+/// `futures_io::AsyncRead` and `AsyncWrite`, so
+/// [`AsyncReadExt`](crate::io::AsyncReadExt),
+/// [`AsyncWriteExt`](crate::io::AsyncWriteExt) and the futures ecosystem
+/// work on it. `&TcpStream` does too, so one task can read while another
+/// writes ([`split`](Self::split)).
+///
+/// A write to a connection the peer closed fails with `BrokenPipe`; it
+/// does not raise `SIGPIPE` (Rust programs ignore that signal from `main`
+/// on; a host program that restores it must ignore it too).
+///
+/// # Examples
+///
+/// ```
+/// use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+/// use uniloop::net::{TcpListener, TcpStream};
+///
+/// uniloop::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let echo = uniloop::spawn(async move {
+///         let (mut conn, _) = listener.accept().await.unwrap();
+///         let mut buf = [0; 4];
+///         conn.read_exact(&mut buf).await.unwrap();
+///         conn.write_all(&buf).await.unwrap();
+///     });
+///     let mut client = TcpStream::connect(addr).await.unwrap();
+///     client.write_all(b"ping").await.unwrap();
+///     let mut buf = [0; 4];
+///     client.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"ping");
+///     echo.await.unwrap();
+/// });
+/// ```
+pub struct TcpStream {
+    io: IoSource<mio::net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Connect to `addr`, trying each of its addresses in turn; host names
+    /// are resolved off the loop.
+    ///
+    /// # Errors
+    ///
+    /// The last address's error (`ConnectionRefused` for a closed port),
+    /// or the resolver's.
+    ///
+    /// # Panics
+    ///
+    /// Outside a uniloop runtime: "uniloop::net::TcpStream::connect()
+    /// called outside a uniloop runtime".
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping it closes the connection being made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     // A port nothing listens on: bind one, then free it.
+    ///     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    ///     let err = uniloop::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// });
+    /// ```
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let mut last = None;
+        for addr in resolve(addr).await? {
+            match TcpStream::connect_one(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(no_addresses))
+    }
+
+    async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = mio::net::TcpStream::connect(addr)?;
+        let io = IoSource::new(stream, "net::TcpStream::connect")?;
+        // As mio documents: wait for writability, then the socket error
+        // or the peer address tell whether the connection was made.
+        loop {
+            std::future::poll_fn(|cx| io.poll_ready(Direction::Write, cx)).await;
+            if let Some(e) = io.get_ref().take_error()? {
+                return Err(e);
+            }
+            match io.get_ref().peer_addr() {
+                Ok(_) => return Ok(TcpStream { io }),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    io.clear_ready(Direction::Write);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: IoSource::new(stream, "net::TcpListener::accept")?,
+        })
+    }
+
+    /// Use a connected stream made with `std` (for socket options uniloop
+    /// does not expose). It is made non-blocking here.
+    ///
+    /// # Panics
+    ///
+    /// Outside a uniloop runtime: "uniloop::net::TcpStream::from_std()
+    /// called outside a uniloop runtime".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    ///     let std_stream = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    ///     let stream = uniloop::net::TcpStream::from_std(std_stream).unwrap();
+    ///     assert!(stream.peer_addr().is_ok());
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        Ok(TcpStream {
+            io: IoSource::new(
+                mio::net::TcpStream::from_std(stream),
+                "net::TcpStream::from_std",
+            )?,
+        })
+    }
+
+    /// The peer's address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let addr = listener.local_addr().unwrap();
+    ///     let stream = uniloop::net::TcpStream::connect(addr).await.unwrap();
+    ///     assert_eq!(stream.peer_addr().unwrap(), addr);
+    /// });
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let stream = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     assert!(stream.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// Turn Nagle's algorithm off (`true`) or on: with it off, small
+    /// writes go out at once, which request-response protocols want.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let stream = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     stream.set_nodelay(true).unwrap();
+    ///     assert!(stream.nodelay().unwrap());
+    /// });
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether Nagle's algorithm is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let stream = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     assert!(!stream.nodelay().unwrap());
+    /// });
+    /// ```
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Shut down reading, writing or both; after `Shutdown::Write` the peer
+    /// reads end of stream (≙ `StreamWriter.write_eof()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::io::AsyncReadExt;
+    ///
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     client.shutdown(std::net::Shutdown::Write).unwrap();
+    ///     assert_eq!(server.read(&mut [0; 8]).await.unwrap(), 0); // end of stream
+    /// });
+    /// ```
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Borrow a reading half and a writing half, to read in one future and
+    /// write in another (`gather!` them, or use them in one task).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let mut client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (mut reader, mut writer) = client.split();
+    ///     let mut buf = [0; 2];
+    ///     let (wrote, read) = uniloop::gather!(
+    ///         async { writer.write_all(b"hi").await },
+    ///         async { server.read_exact(&mut buf).await },
+    ///     )
+    ///     .await;
+    ///     wrote.unwrap();
+    ///     read.unwrap();
+    ///     assert_eq!(&buf, b"hi");
+    ///     # let _ = &mut reader;
+    /// });
+    /// ```
+    pub fn split(&mut self) -> (&TcpStream, &TcpStream) {
+        (self, self)
+    }
+
+    /// Split into owned halves that can move into separate tasks; dropping
+    /// the writing half shuts the writing side down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// uniloop::run(async {
+    ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (_reader, mut writer) = client.into_split();
+    ///     uniloop::spawn(async move { writer.write_all(b"bye").await.unwrap() });
+    ///     let mut got = Vec::new();
+    ///     server.read_to_end(&mut got).await.unwrap(); // ends when the writer is dropped
+    ///     assert_eq!(got, b"bye");
+    /// });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        let stream = std::rc::Rc::new(self);
+        (
+            OwnedReadHalf {
+                stream: stream.clone(),
+            },
+            OwnedWriteHalf { stream },
+        )
+    }
+
+    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(Direction::Read, cx, |mut s| s.read(buf))
+    }
+
+    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf))
+    }
+
+    fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
+    }
+
+    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
+        Poll::Ready(match self.shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            done => done,
+        })
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("local_addr", &self.local_addr().ok())
+            .field("peer_addr", &self.peer_addr().ok())
+            .finish()
+    }
+}
+
+/// Implements `AsyncRead`/`AsyncWrite` for a type that derefs to a
+/// `TcpStream` through `$stream`.
+macro_rules! impl_async_io {
+    ($ty:ty, |$this:ident| $stream:expr) => {
+        impl AsyncRead for $ty {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut [u8],
+            ) -> Poll<io::Result<usize>> {
+                let $this = &*self;
+                $stream.poll_read_priv(cx, buf)
+            }
+        }
+
+        impl AsyncWrite for $ty {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                let $this = &*self;
+                $stream.poll_write_priv(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                let $this = &*self;
+                $stream.poll_write_vectored_priv(cx, bufs)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                let $this = &*self;
+                $stream.poll_close_priv()
+            }
+        }
+    };
+}
+
+impl_async_io!(TcpStream, |this| this);
+impl_async_io!(&TcpStream, |this| *this);
+impl_async_io!(OwnedReadHalf, |this| this.stream);
+impl_async_io!(OwnedWriteHalf, |this| this.stream);
+
+/// The reading half of [`TcpStream::into_split`].
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+///     let client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+///     let (reader, _writer): (uniloop::net::OwnedReadHalf, _) = client.into_split();
+///     assert!(reader.peer_addr().is_ok());
+/// });
+/// ```
+pub struct OwnedReadHalf {
+    stream: std::rc::Rc<TcpStream>,
+}
+
+impl OwnedReadHalf {
+    /// The peer's address.
+    ///
+    /// # Examples
+    ///
+    /// See [`OwnedReadHalf`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+impl fmt::Debug for OwnedReadHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedReadHalf").field(&self.stream).finish()
+    }
+}
+
+/// The writing half of [`TcpStream::into_split`]; dropping it shuts the
+/// writing side down, so the peer reads end of stream.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+///     let client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+///     let (_reader, writer): (_, uniloop::net::OwnedWriteHalf) = client.into_split();
+///     assert!(writer.peer_addr().is_ok());
+/// });
+/// ```
+pub struct OwnedWriteHalf {
+    stream: std::rc::Rc<TcpStream>,
+}
+
+impl OwnedWriteHalf {
+    /// The peer's address.
+    ///
+    /// # Examples
+    ///
+    /// See [`OwnedWriteHalf`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+impl Drop for OwnedWriteHalf {
+    fn drop(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+}
+
+impl fmt::Debug for OwnedWriteHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedWriteHalf").field(&self.stream).finish()
+    }
+}
+
+#[allow(dead_code)]
+fn assert_unpin() {
+    fn unpin<T: Unpin>() {}
+    unpin::<TcpStream>();
+}

@@ -1,0 +1,98 @@
+//! `IoSource`: a `mio` source registered with the loop's reactor, and the
+//! one way every socket type does non-blocking I/O.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::rc::Rc;
+use std::task::{ready, Context, Poll};
+
+use mio::event::Source;
+use mio::Interest;
+
+use super::scheduled::{Direction, ScheduledIo};
+use super::Reactor;
+use crate::runtime::context;
+
+/// A registered source: readable and writable interest, edge-triggered.
+/// Deregistered when dropped.
+pub(crate) struct IoSource<S: Source> {
+    source: S,
+    io: Rc<ScheduledIo>,
+    token: usize,
+    reactor: Rc<Reactor>,
+}
+
+impl<S: Source> IoSource<S> {
+    /// Register `source` with the current runtime's reactor.
+    ///
+    /// # Panics
+    ///
+    /// Outside a uniloop runtime, naming `function`.
+    #[track_caller]
+    pub(crate) fn new(mut source: S, function: &str) -> io::Result<IoSource<S>> {
+        let reactor = context::expect_current(function, |core| core.reactor.clone());
+        let (token, io) = reactor.register(&mut source, Interest::READABLE | Interest::WRITABLE)?;
+        Ok(IoSource {
+            source,
+            io,
+            token,
+            reactor,
+        })
+    }
+
+    pub(crate) fn get_ref(&self) -> &S {
+        &self.source
+    }
+
+    /// Run `op` once the source is ready in `direction`; when it returns
+    /// `WouldBlock`, clear that readiness and wait for the next event.
+    pub(crate) fn poll_io<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            ready!(self.io.poll_ready(direction, cx));
+            match op(&self.source) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.clear_ready(direction),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                done => return Poll::Ready(done),
+            }
+        }
+    }
+
+    /// [`poll_io`](Self::poll_io) as a future.
+    pub(crate) async fn io<R>(
+        &self,
+        direction: Direction,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        poll_fn(|cx| self.poll_io(direction, cx, &mut op)).await
+    }
+
+    /// Wait until the source is ready in `direction` (or has hung up or
+    /// failed), without running an operation.
+    pub(crate) fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        self.io.poll_ready(direction, cx)
+    }
+
+    /// Forget readiness in `direction` (an operation outside
+    /// [`poll_io`](Self::poll_io) returned `WouldBlock`).
+    pub(crate) fn clear_ready(&self, direction: Direction) {
+        self.io.clear_ready(direction);
+    }
+}
+
+impl<S: Source> Drop for IoSource<S> {
+    fn drop(&mut self) {
+        self.reactor.deregister(&mut self.source, self.token);
+    }
+}
+
+impl<S: Source + fmt::Debug> fmt::Debug for IoSource<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.source.fmt(f)
+    }
+}

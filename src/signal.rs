@@ -1,0 +1,1 @@
+//! Signals (being written).
