@@ -212,3 +212,27 @@ fn a_slow_poll_of_the_root_future_is_reported_with_its_call_site() {
         "{line}"
     );
 }
+
+#[test]
+fn child_group_panic() {
+    if is_child("child_group_panic") {
+        let rt = Runtime::builder().debug(true).build().unwrap();
+        let err = rt.block_on(async {
+            let group = uniloop::TaskGroup::<()>::new();
+            let _ = group.spawn(async { panic!("the group took it") as Result<(), ()> });
+            group.join().await.unwrap_err()
+        });
+        drop(rt);
+        eprintln!("joined: {err:?}");
+    }
+}
+
+#[test]
+fn a_panic_a_task_group_collected_is_not_reported_as_never_retrieved() {
+    let stderr = stderr_of("child_group_panic", &[]);
+    assert!(
+        stderr.contains("joined: GroupError([Panicked(\"the group took it\")])"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("never retrieved"), "{stderr}");
+}

@@ -1640,3 +1640,14 @@ fn virtual_instants_are_exact() {
         assert_eq!(time::now() - start, ms(7));
     });
 }
+
+#[test]
+fn children_spawned_after_cancel_are_cancelled_too() {
+    run_guarded(async {
+        let group = TaskGroup::<()>::new();
+        group.cancel();
+        let late = group.spawn(async { Ok(7) });
+        group.join().await.unwrap();
+        assert!(late.await.unwrap_err().is_cancelled());
+    });
+}

@@ -163,8 +163,12 @@ impl<T> Sender<T> {
     /// # Cancel safety
     ///
     /// Once the future completes, the message is in the channel. Dropped
-    /// before, it leaves the senders' queue and drops the message with it:
-    /// nothing was sent, and no other sender loses its turn.
+    /// while it waits, it leaves the senders' queue and drops the message
+    /// with it, and no other sender loses its turn. But a waiting send is
+    /// served by the receiver without running: when a slot frees up, its
+    /// message moves into the channel at once. Dropped after that (before
+    /// it was polled again), its message stays sent. Either way nothing
+    /// is lost or sent twice.
     ///
     /// # Examples
     ///

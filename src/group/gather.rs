@@ -129,7 +129,7 @@ impl<F: Future> MaybeDone<F> {
                 MaybeDone::Done(output) => output,
                 _ => unreachable!(),
             },
-            _ => panic!("uniloop::gather!: an output was taken before it was ready"),
+            _ => panic!("uniloop::gather!: polled after it returned its output"),
         }
     }
 

@@ -98,9 +98,16 @@ impl<F: Future> Join<F> {
     ///
     /// If it has not completed or its output was taken.
     pub(crate) fn take(&mut self, index: usize) -> F::Output {
+        // Checked first: replacing a `Pending` slot would move its pinned
+        // future.
+        assert!(
+            matches!(self.slots[index], Slot::Done(_)),
+            "uniloop: a gathered future's output was taken before it was ready or twice \
+             (polled after it returned?)"
+        );
         match std::mem::replace(&mut self.slots[index], Slot::Taken) {
             Slot::Done(output) => output,
-            _ => panic!("uniloop: a gathered future's output was taken twice"),
+            _ => unreachable!(),
         }
     }
 

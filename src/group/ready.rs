@@ -114,7 +114,13 @@ impl ReadySet {
     /// with.
     #[inline]
     pub(crate) fn prepare(&self, index: usize) -> &Waker {
-        self.flags[index].queued.store(false, Ordering::Release);
+        // A read-modify-write, not a store: it is ordered with a waking
+        // thread's `swap` on the same flag, so either that wake sees
+        // `false` and queues the child, or the poll that follows sees
+        // everything written before the wake. A plain store could be
+        // reordered after the poll's reads (store buffering) and lose the
+        // wake.
+        self.flags[index].queued.swap(false, Ordering::AcqRel);
         &self.children[index]
     }
 }

@@ -45,6 +45,10 @@ use crate::Task;
 /// - Dropping the group, or the future of `join`, cancels every child
 ///   still running: no child outlives its group. (To start work that
 ///   should outlive it, use [`spawn`](crate::spawn) instead.)
+/// - A failure cancels the children, not the code that owns the group
+///   (asyncio also cancels the body of the `async with`): that code runs
+///   on until it awaits `join`, which returns the failure;
+///   [`is_failing`](TaskGroup::is_failing) tells it earlier.
 /// - `join` waits for the group's own children. A child that owns a
 ///   nested group cancels it when it is dropped; the grandchildren are
 ///   never polled again, but their futures are dropped at the loop's next
@@ -97,6 +101,9 @@ struct Shared<E> {
     errors: RefCell<Vec<ChildError<E>>>,
     /// A child failed: every child is (being) cancelled.
     failing: Cell<bool>,
+    /// `cancel()` was called: children spawned from now on are cancelled
+    /// at once, as they are while failing.
+    cancelled: Cell<bool>,
     joiner: Cell<Option<Waker>>,
 }
 
@@ -150,6 +157,7 @@ impl<E: 'static> TaskGroup<E> {
                 children: RefCell::new(Slab::new()),
                 errors: RefCell::new(Vec::new()),
                 failing: Cell::new(false),
+                cancelled: Cell::new(false),
                 joiner: Cell::new(None),
             }),
         }
@@ -240,7 +248,7 @@ impl<E: 'static> TaskGroup<E> {
             .borrow_mut()
             .insert(task.abort_handle());
         debug_assert_eq!(inserted, key);
-        if self.shared.failing.get() {
+        if self.shared.failing.get() || self.shared.cancelled.get() {
             task.cancel();
         }
         task
@@ -270,8 +278,9 @@ impl<E: 'static> TaskGroup<E> {
         GroupJoin { group: self }
     }
 
-    /// Cancel every child (as a failure would, but recording none);
-    /// `join` then returns `Ok(())` unless something failed before.
+    /// Cancel every child, and every child spawned from now on (as a
+    /// failure would, but recording none); `join` then returns `Ok(())`
+    /// unless something failed before.
     ///
     /// # Examples
     ///
@@ -285,6 +294,7 @@ impl<E: 'static> TaskGroup<E> {
     /// });
     /// ```
     pub fn cancel(&self) {
+        self.shared.cancelled.set(true);
         self.shared.cancel_all();
     }
 
@@ -439,6 +449,11 @@ where
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => {
                 let message = payload_message(&*payload).unwrap_or_else(|| "(no message)".into());
+                // The group hands the panic to `join`: debug mode must not
+                // call it never retrieved.
+                if let Some(me) = group.children.borrow().get(this.group.key) {
+                    me.mark_retrieved();
+                }
                 group.fail(ChildError::Panicked(message));
                 // The task still ends as a panic, for whoever awaits it.
                 panic::resume_unwind(payload)

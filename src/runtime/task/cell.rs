@@ -62,7 +62,7 @@ pub(crate) struct Header {
     pub(crate) task_ref: TaskRef,
     pub(crate) polls: Cell<u64>,
     /// Debug mode: report a panic nobody retrieved when the cell is dropped.
-    report_unretrieved: bool,
+    report_unretrieved: Cell<bool>,
     /// `CLOSING`: the outcome is decided and the future is being dropped.
     /// `COMPLETE`: the output is stored (or was taken). `CANCELLED`:
     /// cancellation was requested and took effect; the task will not be
@@ -88,9 +88,15 @@ impl Header {
             kind,
             task_ref,
             polls: Cell::new(0),
-            report_unretrieved,
+            report_unretrieved: Cell::new(report_unretrieved),
             flags: Cell::new(0),
         }
+    }
+
+    /// Someone else took charge of this task's panic (a `TaskGroup`
+    /// recorded it): debug mode does not report it as never retrieved.
+    pub(crate) fn mark_retrieved(&self) {
+        self.report_unretrieved.set(false);
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -301,7 +307,7 @@ impl<F: Future> Drop for TaskCell<F> {
     /// In debug mode, report a panic that nobody awaited (≙ asyncio's "Task
     /// exception was never retrieved").
     fn drop(&mut self) {
-        if !self.header.report_unretrieved {
+        if !self.header.report_unretrieved.get() {
             return;
         }
         if let Stage::Finished(Err(err)) = self.stage.get_mut() {

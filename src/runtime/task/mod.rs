@@ -231,6 +231,11 @@ impl AbortHandle {
     pub(crate) fn cancel(&self) -> bool {
         cancel(self.0.header())
     }
+
+    /// The task's panic was handed to someone (see `Header::mark_retrieved`).
+    pub(crate) fn mark_retrieved(&self) {
+        self.0.header().mark_retrieved();
+    }
 }
 
 fn cancel(header: &Header) -> bool {
