@@ -219,7 +219,7 @@ fn child_group_panic() {
         let rt = Runtime::builder().debug(true).build().unwrap();
         let err = rt.block_on(async {
             let group = uniloop::TaskGroup::<()>::new();
-            let _ = group.spawn(async { panic!("the group took it") as Result<(), ()> });
+            drop(group.spawn(async { panic!("the group took it") as Result<(), ()> }));
             group.join().await.unwrap_err()
         });
         drop(rt);

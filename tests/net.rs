@@ -26,7 +26,8 @@ async fn listen() -> (TcpListener, std::net::SocketAddr) {
 async fn echo_server(listener: TcpListener) {
     loop {
         let (mut conn, _) = listener.accept().await.unwrap();
-        spawn(async move {
+        // Detached: each connection's task runs until its peer closes.
+        drop(spawn(async move {
             let mut buf = vec![0; 4096];
             loop {
                 match conn.read(&mut buf).await {
@@ -34,7 +35,7 @@ async fn echo_server(listener: TcpListener) {
                     Ok(n) => conn.write_all(&buf[..n]).await.unwrap(),
                 }
             }
-        });
+        }));
     }
 }
 
@@ -178,12 +179,13 @@ async fn read_all_generic<R: AsyncRead + Unpin>(mut reader: R) -> Vec<u8> {
 fn a_tcp_stream_works_with_code_generic_over_futures_io() {
     uniloop::run(async {
         let (listener, addr) = listen().await;
-        spawn(async move {
+        let server = spawn(async move {
             let (mut conn, _) = listener.accept().await.unwrap();
             conn.write_all(b"generic").await.unwrap();
         });
         let client = TcpStream::connect(addr).await.unwrap();
         assert_eq!(read_all_generic(client).await, b"generic");
+        server.await.unwrap();
     });
 }
 
