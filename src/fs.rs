@@ -1,1 +1,198 @@
-//! Files on a helper thread (being written).
+//! Whole-file reads and writes that do not block the loop (≙ what asyncio
+//! code does with `await asyncio.to_thread(path.read_bytes)`).
+//!
+//! Each call runs `std::fs` on a helper thread — a helper thread per call
+//! until the runtime's blocking pool lands — and hands the result back to
+//! the loop through a [`channel::threadsafe`](crate::channel::threadsafe)
+//! channel. The loop keeps running other tasks meanwhile.
+//!
+//! # Cancel safety
+//!
+//! Dropping one of these futures does not stop the operation: the helper
+//! thread finishes it, and its result is discarded. A dropped
+//! [`write()`] may still write the file.
+
+use std::io;
+use std::path::Path;
+
+use crate::channel::threadsafe;
+
+/// Read the whole file at `path` (≙ `pathlib.Path.read_bytes`).
+///
+/// # Errors
+///
+/// What `std::fs::read` fails with (`NotFound`, `PermissionDenied`, ...).
+///
+/// # Cancel safety
+///
+/// Cancel safe: a read has no effect to lose.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let err = uniloop::fs::read("/no/such/file").await.unwrap_err();
+///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+/// });
+/// ```
+pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    let path = path.as_ref().to_owned();
+    off_loop(move || std::fs::read(path)).await
+}
+
+/// Read the whole file at `path` as UTF-8 (≙ `pathlib.Path.read_text`).
+///
+/// # Errors
+///
+/// What `std::fs::read_to_string` fails with; `InvalidData` if the file
+/// is not UTF-8.
+///
+/// # Cancel safety
+///
+/// Cancel safe: a read has no effect to lose.
+///
+/// # Examples
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("uniloop-doc-{}.txt", std::process::id()));
+/// uniloop::run(async {
+///     uniloop::fs::write(&path, "hello").await.unwrap();
+///     assert_eq!(uniloop::fs::read_to_string(&path).await.unwrap(), "hello");
+/// });
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
+    let path = path.as_ref().to_owned();
+    off_loop(move || std::fs::read_to_string(path)).await
+}
+
+/// Write `contents` to the file at `path`, creating it or replacing what
+/// it held (≙ `pathlib.Path.write_bytes`).
+///
+/// # Errors
+///
+/// What `std::fs::write` fails with (`NotFound` for a missing directory,
+/// `PermissionDenied`, ...).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: once started, the write goes on without the future,
+/// so the file may be written (or half written, if it fails) after the
+/// future was dropped.
+///
+/// # Examples
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("uniloop-doc-{}.bin", std::process::id()));
+/// uniloop::run(async {
+///     uniloop::fs::write(&path, [1, 2, 3]).await.unwrap();
+///     assert_eq!(uniloop::fs::read(&path).await.unwrap(), [1, 2, 3]);
+/// });
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    let contents = contents.as_ref().to_owned();
+    off_loop(move || std::fs::write(path, contents)).await
+}
+
+/// Run `op` on a helper thread and wait for its result on the loop.
+async fn off_loop<T: Send + 'static>(
+    op: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    // A helper thread until the blocking pool lands (issue 8).
+    let (tx, mut rx) = threadsafe::channel(1);
+    std::thread::Builder::new()
+        .name("uniloop-fs".into())
+        .spawn(move || {
+            let _ = tx.try_send(op());
+        })?;
+    rx.recv()
+        .await
+        .unwrap_or_else(|| Err(io::Error::other("the file system thread died")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory under the temporary directory that no other test uses,
+    /// removed when dropped.
+    struct TempDir(std::path::PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!(
+                "uniloop-fs-{name}-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn write_read_round_trip() {
+        let dir = TempDir::new("round-trip");
+        let path = dir.0.join("data.bin");
+        crate::run(async {
+            let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+            write(&path, &data).await.unwrap();
+            assert_eq!(read(&path).await.unwrap(), data);
+            write(&path, "replaced\n").await.unwrap();
+            assert_eq!(read_to_string(&path).await.unwrap(), "replaced\n");
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"replaced\n");
+    }
+
+    #[test]
+    fn errors_are_io_errors() {
+        let dir = TempDir::new("errors");
+        crate::run(async {
+            let missing = dir.0.join("missing");
+            assert_eq!(
+                read(&missing).await.unwrap_err().kind(),
+                io::ErrorKind::NotFound
+            );
+            let nested = missing.join("file");
+            assert_eq!(
+                write(&nested, b"x").await.unwrap_err().kind(),
+                io::ErrorKind::NotFound
+            );
+            let latin1 = dir.0.join("latin1");
+            write(&latin1, [0xe9]).await.unwrap();
+            assert_eq!(
+                read_to_string(&latin1).await.unwrap_err().kind(),
+                io::ErrorKind::InvalidData
+            );
+        });
+    }
+
+    #[test]
+    fn the_loop_runs_while_a_file_is_read() {
+        let dir = TempDir::new("concurrent");
+        let path = dir.0.join("f");
+        crate::run(async {
+            write(&path, b"abc").await.unwrap();
+            let ticks = std::rc::Rc::new(std::cell::Cell::new(0));
+            let counter = ticks.clone();
+            let ticker = crate::spawn(async move {
+                loop {
+                    counter.set(counter.get() + 1);
+                    crate::yield_now().await;
+                }
+            });
+            let reads = crate::gather_all((0..8).map(|_| read(&path))).await;
+            assert!(reads.into_iter().all(|r| r.unwrap() == b"abc"));
+            ticker.cancel();
+            assert!(ticks.get() > 0);
+        });
+    }
+}

@@ -296,3 +296,98 @@ fn emfile_child() {
         println!("served after EMFILE");
     });
 }
+
+#[test]
+fn udp_send_to_and_recv_from_and_connected_send() {
+    uniloop::run(async {
+        let a = uniloop::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = uniloop::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b_addr = b.local_addr().unwrap();
+        a.send_to(b"datagram", b_addr).await.unwrap();
+        let mut buf = [0; 32];
+        let (n, from) = b.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"datagram");
+        assert_eq!(from, a.local_addr().unwrap());
+        b.connect(from).await.unwrap();
+        b.send(b"reply").await.unwrap();
+        let (n, from) = a.recv_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"reply"[..], b_addr));
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn a_unix_stream_pair_carries_bytes_both_ways() {
+    uniloop::run(async {
+        let (mut left, mut right) = uniloop::net::UnixStream::pair().unwrap();
+        left.write_all(b"ping").await.unwrap();
+        let mut buf = [0; 4];
+        right.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ping");
+        right.write_all(b"pong").await.unwrap();
+        drop(right);
+        let mut rest = Vec::new();
+        left.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, b"pong");
+    });
+}
+
+#[test]
+fn open_connection_and_start_server_speak_lines() {
+    uniloop::run(async {
+        // A line protocol: the server answers each line with its length.
+        let server =
+            uniloop::net::start_server("127.0.0.1:0", |mut reader, mut writer| async move {
+                loop {
+                    let line = reader.read_line().await.unwrap();
+                    if line.is_empty() {
+                        break; // end of stream
+                    }
+                    writer.write(format!("{}\n", line.len() - 1).as_bytes());
+                    writer.drain().await.unwrap();
+                }
+            })
+            .await
+            .unwrap();
+        let (mut reader, mut writer) = uniloop::net::open_connection(server.local_addr().unwrap())
+            .await
+            .unwrap();
+        for line in ["a", "hello", ""] {
+            writer.write(format!("{line}\n").as_bytes());
+        }
+        writer.drain().await.unwrap();
+        for expected in ["1\n", "5\n", "0\n"] {
+            assert_eq!(reader.read_line().await.unwrap(), expected.as_bytes());
+        }
+        // read_exact, then end of stream once the writer closes.
+        writer.write(b"abcdefgh\n");
+        writer.drain().await.unwrap();
+        assert_eq!(reader.read_exact(2).await.unwrap(), b"8\n");
+        writer.close();
+        writer.wait_closed().await.unwrap();
+        assert!(reader.read_line().await.unwrap().is_empty());
+        server.close();
+    });
+}
+
+#[test]
+fn a_line_longer_than_the_limit_is_invalid_data_and_is_kept() {
+    uniloop::run(async {
+        let (listener, addr) = listen().await;
+        let sender = spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            conn.write_all(&[b'x'; 100]).await.unwrap();
+            conn.write_all(b"\n").await.unwrap();
+        });
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (read_half, _write_half) = stream.into_split();
+        let mut reader = uniloop::net::StreamReader::with_limit(read_half, 16);
+        let err = reader.read_line().await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        sender.await.unwrap();
+        // Nothing was dropped: raise the limit and the whole line is there.
+        reader.set_limit(1024);
+        let line = reader.read_line().await.unwrap();
+        assert_eq!(line.len(), 101);
+    });
+}

@@ -13,6 +13,7 @@
 //! the loop does not wait for I/O before jumping to the next timer (see
 //! [`time`](crate::time)): test networking on the real clock.
 
+mod accept;
 mod addr;
 mod streams;
 mod tcp;
@@ -21,4 +22,8 @@ mod udp;
 mod unix;
 
 pub use addr::ToSocketAddrs;
+pub use streams::{open_connection, start_server, Server, StreamReader, StreamWriter};
 pub use tcp::{Incoming, OwnedReadHalf, OwnedWriteHalf, TcpListener, TcpStream};
+pub use udp::UdpSocket;
+#[cfg(unix)]
+pub use unix::{UnixListener, UnixStream};

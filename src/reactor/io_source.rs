@@ -63,6 +63,29 @@ impl<S: Source> IoSource<S> {
         }
     }
 
+    /// [`poll_io`](Self::poll_io) for a byte stream's read or write of
+    /// `len` bytes. A transfer shorter than `len` (but not 0) also clears
+    /// the readiness: with edge-triggered polling, a short read means the
+    /// socket's receive buffer was emptied (a short write, that its send
+    /// buffer filled), so trying again could only get `WouldBlock`. Data
+    /// (or room) that comes later raises a new event. This saves a system
+    /// call per message in request-response traffic.
+    pub(crate) fn poll_stream_io(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        len: usize,
+        op: impl FnMut(&S) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let polled = self.poll_io(direction, cx, op);
+        if let Poll::Ready(Ok(n)) = polled {
+            if n > 0 && n < len {
+                self.io.clear_ready(direction);
+            }
+        }
+        polled
+    }
+
     /// [`poll_io`](Self::poll_io) as a future.
     pub(crate) async fn io<R>(
         &self,

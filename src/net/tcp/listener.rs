@@ -5,17 +5,13 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_core::Stream;
 
 use super::stream::TcpStream;
+use crate::net::accept::{self, no_addresses};
 use crate::net::addr::{resolve, ToSocketAddrs};
-use crate::reactor::{Direction, IoSource};
-
-/// The shortest and longest pause after `accept` ran out of descriptors.
-const BACKOFF_MIN: Duration = Duration::from_millis(10);
-const BACKOFF_MAX: Duration = Duration::from_millis(100);
+use crate::reactor::IoSource;
 
 /// A TCP socket listening for connections (≙ the listening socket of
 /// `asyncio.start_server`; tokio's `TcpListener`).
@@ -137,22 +133,8 @@ impl TcpListener {
     /// });
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let mut backoff = BACKOFF_MIN;
-        loop {
-            match self.io.io(Direction::Read, |l| l.accept()).await {
-                Ok((stream, peer)) => return Ok((TcpStream::from_mio(stream)?, peer)),
-                Err(e) if out_of_resources(&e) => {
-                    crate::sleep(backoff).await;
-                    backoff = (backoff * 2).min(BACKOFF_MAX);
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
-                    ) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let (stream, peer) = accept::accept(&self.io, |l| l.accept()).await?;
+        Ok((TcpStream::from_mio(stream)?, peer))
     }
 
     /// The address it listens on.
@@ -202,23 +184,6 @@ impl fmt::Debug for TcpListener {
             .field("local_addr", &self.local_addr().ok())
             .finish()
     }
-}
-
-/// Whether `accept` failed for lack of descriptors or memory.
-fn out_of_resources(e: &io::Error) -> bool {
-    // EMFILE, ENFILE, ENOBUFS, ENOMEM on Linux and the BSDs.
-    const EMFILE: i32 = 24;
-    const ENFILE: i32 = 23;
-    const ENOBUFS: i32 = if cfg!(target_os = "linux") { 105 } else { 55 };
-    const ENOMEM: i32 = 12;
-    matches!(e.raw_os_error(), Some(EMFILE | ENFILE | ENOBUFS | ENOMEM))
-}
-
-pub(crate) fn no_addresses() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "the address resolved to nothing",
-    )
 }
 
 /// The stream of [`TcpListener::incoming`].

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::listener::no_addresses;
+use crate::net::accept::no_addresses;
 use crate::net::addr::{resolve, ToSocketAddrs};
 use crate::reactor::{Direction, IoSource};
 
@@ -287,11 +287,14 @@ impl TcpStream {
     }
 
     fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(Direction::Read, cx, |mut s| s.read(buf))
+        let len = buf.len();
+        self.io
+            .poll_stream_io(Direction::Read, cx, len, |mut s| s.read(buf))
     }
 
     fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(Direction::Write, cx, |mut s| s.write(buf))
+        self.io
+            .poll_stream_io(Direction::Write, cx, buf.len(), |mut s| s.write(buf))
     }
 
     fn poll_write_vectored_priv(
