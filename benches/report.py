@@ -14,7 +14,11 @@ faster of the two tokio columns:
 - channels (`benches/channel.rs`): ns per round trip or message for every
   runtime, each with its own channel;
 - structured concurrency (`benches/group.rs`): ns per gathered future for
-  `gather_all`, `futures::future::join_all` and tokio's `JoinSet`.
+  `gather_all`, `futures::future::join_all` and tokio's `JoinSet`;
+- networking (`benches/net.rs`): ns per 64-byte loopback round trip and
+  round trips per second (higher is better; its ratio is uniloop's
+  throughput over the faster tokio column's) for uniloop and both tokio
+  runtimes.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
@@ -36,6 +40,8 @@ CHANNEL_GROUPS = {"channel_ping_pong": "ns per round trip",
                   "channel_mpsc_1to1": "ns per message",
                   "channel_mpsc_10to1": "ns per message",
                   "channel_threadsafe": "ns per message"}
+NET_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread"]
+NET_GROUPS = {"net_ping_pong": "ns per round trip"}
 TOKIO = ("tokio_local", "tokio_current_thread")
 SLEEP_MS = 10.0
 RSS_JSON = ROOT / "sleepers_rss.json"
@@ -119,6 +125,24 @@ def print_group_table(groups):
             print_row(f"{group} ({GROUP_GROUPS[group]})", medians(group, GROUP_COLUMNS), GROUP_COLUMNS)
 
 
+def print_net_table(groups):
+    print_header(NET_COLUMNS)
+    for group in NET_GROUPS:
+        if group not in groups:
+            continue
+        ns = medians(group, NET_COLUMNS)
+        label = group.removeprefix("net_")
+        print_row(f"{label} ({NET_GROUPS[group]})", ns, NET_COLUMNS)
+        # Throughput: higher is better, so the ratio is uniloop's over the
+        # faster tokio column's (≥ 1.00 means uniloop is at least as fast).
+        krps = {c: 1e6 / v for c, v in ns.items()}
+        cells = [f"{krps[c]:.1f}" if c in krps else "–" for c in NET_COLUMNS]
+        tokio = [krps[c] for c in TOKIO if c in krps]
+        ratio = f"{krps['uniloop'] / max(tokio):.2f}" if tokio and "uniloop" in krps else "–"
+        print(f"| {label} (k round trips/s; ratio: uniloop ÷ faster tokio) | "
+              + " | ".join(cells) + f" | {ratio} |")
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
@@ -126,11 +150,12 @@ def main():
         (print_runtime_table,
          [g for g in groups
           if g not in TIME_GROUPS and g not in SYNC_GROUPS and g not in CHANNEL_GROUPS
-          and g not in GROUP_GROUPS]),
+          and g not in GROUP_GROUPS and g not in NET_GROUPS]),
         (print_time_table, [g for g in groups if g in TIME_GROUPS]),
         (print_sync_table, [g for g in groups if g in SYNC_GROUPS]),
         (print_channel_table, [g for g in groups if g in CHANNEL_GROUPS]),
         (print_group_table, [g for g in groups if g in GROUP_GROUPS]),
+        (print_net_table, [g for g in groups if g in NET_GROUPS]),
     ]
     printed = False
     for print_table, table_groups in tables:
