@@ -15,6 +15,7 @@
 
 mod accept;
 mod addr;
+mod stream_io;
 mod streams;
 mod tcp;
 mod udp;

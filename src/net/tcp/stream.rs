@@ -1,15 +1,12 @@
 //! `TcpStream`: a TCP connection on the loop.
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::net::accept::no_addresses;
 use crate::net::addr::{resolve, ToSocketAddrs};
+use crate::net::stream_io;
 use crate::reactor::{Direction, IoSource};
 
 /// A TCP connection (≙ the socket under asyncio's `StreamReader` /
@@ -285,33 +282,6 @@ impl TcpStream {
             OwnedWriteHalf { stream },
         )
     }
-
-    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io
-            .poll_stream_io(Direction::Read, cx, len, |mut s| s.read(buf))
-    }
-
-    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_stream_io(Direction::Write, cx, buf.len(), |mut s| s.write(buf))
-    }
-
-    fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
-    }
-
-    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
-        Poll::Ready(match self.shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            done => done,
-        })
-    }
 }
 
 impl fmt::Debug for TcpStream {
@@ -323,56 +293,10 @@ impl fmt::Debug for TcpStream {
     }
 }
 
-/// Implements `AsyncRead`/`AsyncWrite` for a type that derefs to a
-/// `TcpStream` through `$stream`.
-macro_rules! impl_async_io {
-    ($ty:ty, |$this:ident| $stream:expr) => {
-        impl AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_read_priv(cx, buf)
-            }
-        }
-
-        impl AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_write_priv(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_write_vectored_priv(cx, bufs)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                let $this = &*self;
-                $stream.poll_close_priv()
-            }
-        }
-    };
-}
-
-impl_async_io!(TcpStream, |this| this);
-impl_async_io!(&TcpStream, |this| *this);
-impl_async_io!(OwnedReadHalf, |this| this.stream);
-impl_async_io!(OwnedWriteHalf, |this| this.stream);
+stream_io::impl_async_io!(TcpStream, |this| this);
+stream_io::impl_async_io!(&TcpStream, |this| *this);
+stream_io::impl_async_io!(OwnedReadHalf, |this| this.stream);
+stream_io::impl_async_io!(OwnedWriteHalf, |this| this.stream);
 
 /// The reading half of [`TcpStream::into_split`].
 ///

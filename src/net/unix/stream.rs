@@ -1,15 +1,12 @@
 //! `UnixStream`: a Unix domain stream connection on the loop.
 
 use std::fmt;
-use std::io::{self, IoSlice, Read, Write};
+use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
-
+use crate::net::stream_io;
 use crate::reactor::{Direction, IoSource};
 
 /// A Unix domain stream connection (≙ the socket under
@@ -176,33 +173,6 @@ impl UnixStream {
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
-
-    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io
-            .poll_stream_io(Direction::Read, cx, len, |mut s| s.read(buf))
-    }
-
-    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_stream_io(Direction::Write, cx, buf.len(), |mut s| s.write(buf))
-    }
-
-    fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
-    }
-
-    fn poll_close_priv(&self) -> Poll<io::Result<()>> {
-        Poll::Ready(match self.shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            done => done,
-        })
-    }
 }
 
 impl fmt::Debug for UnixStream {
@@ -214,59 +184,16 @@ impl fmt::Debug for UnixStream {
     }
 }
 
-/// Implements `AsyncRead`/`AsyncWrite` for a type that derefs to a
-/// `UnixStream` through `$stream` (as `TcpStream`'s do).
-macro_rules! impl_async_io {
-    ($ty:ty, |$this:ident| $stream:expr) => {
-        impl AsyncRead for $ty {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_read_priv(cx, buf)
-            }
-        }
-
-        impl AsyncWrite for $ty {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_write_priv(cx, buf)
-            }
-
-            fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                let $this = &*self;
-                $stream.poll_write_vectored_priv(cx, bufs)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                let $this = &*self;
-                $stream.poll_close_priv()
-            }
-        }
-    };
-}
-
-impl_async_io!(UnixStream, |this| this);
-impl_async_io!(&UnixStream, |this| *this);
+stream_io::impl_async_io!(UnixStream, |this| this);
+stream_io::impl_async_io!(&UnixStream, |this| *this);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::io::{AsyncReadExt, AsyncWriteExt};
+    use futures_io::AsyncWrite;
+    use std::io::IoSlice;
+    use std::pin::Pin;
 
     #[test]
     fn pair_echo() {
