@@ -446,8 +446,7 @@ impl<T> Receiver<T> {
     /// waiting sender.
     fn take(&mut self) -> Result<T, TryRecvError> {
         let chan = &*self.chan;
-        let mut sender = None;
-        let message = {
+        let (message, sender) = {
             let mut state = chan.state.borrow_mut();
             let Some(message) = state.buffer.pop_front() else {
                 let gone = chan.senders.get() == 0 || chan.closed.get();
@@ -457,19 +456,32 @@ impl<T> Receiver<T> {
                     TryRecvError::Empty
                 });
             };
-            if let Some(key) = state.senders_waiting.front() {
-                if let Some(waiting) = state.senders_waiting.data_mut(key).take() {
-                    state.buffer.push_back(waiting);
-                }
-                sender = state.senders_waiting.serve(key);
-            }
-            message
+            let state = &mut *state;
+            (
+                message,
+                refill(&mut state.buffer, &mut state.senders_waiting),
+            )
         };
         if let Some(waker) = sender {
             waker.wake();
         }
         Ok(message)
     }
+}
+
+/// A slot was freed: move the first waiting sender's message into
+/// `buffer` and serve that sender (its message is sent). Returns its
+/// waker, to wake once the borrow (or lock) is released. Shared with
+/// [`threadsafe`](super::threadsafe).
+pub(super) fn refill<T>(
+    buffer: &mut VecDeque<T>,
+    senders_waiting: &mut WaitList<Option<T>>,
+) -> Option<Waker> {
+    let key = senders_waiting.front()?;
+    if let Some(waiting) = senders_waiting.data_mut(key).take() {
+        buffer.push_back(waiting);
+    }
+    senders_waiting.serve(key)
 }
 
 impl<T> Stream for Receiver<T> {

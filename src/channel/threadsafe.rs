@@ -564,13 +564,7 @@ fn take<T>(state: &mut State<T>) -> Result<(T, Option<Waker>), TryRecvError> {
             TryRecvError::Empty
         });
     };
-    let mut sender = None;
-    if let Some(key) = state.senders_waiting.front() {
-        if let Some(waiting) = state.senders_waiting.data_mut(key).take() {
-            state.buffer.push_back(waiting);
-        }
-        sender = state.senders_waiting.serve(key);
-    }
+    let sender = super::mpsc::refill(&mut state.buffer, &mut state.senders_waiting);
     Ok((message, sender))
 }
 
