@@ -28,6 +28,8 @@ pub struct Builder {
     slow_poll_threshold: Duration,
     event_capacity: usize,
     paused_clock: bool,
+    blocking_threads: Option<usize>,
+    seed: Option<u64>,
 }
 
 /// What the core needs of a `Builder`, with the environment applied.
@@ -37,6 +39,10 @@ pub(crate) struct Config {
     pub(crate) slow_poll_threshold: Duration,
     pub(crate) event_capacity: usize,
     pub(crate) paused_clock: bool,
+    /// The blocking pool's thread limit, at least 1.
+    pub(crate) blocking_threads: usize,
+    /// `Some` to take ready tasks in a shuffled order from this seed.
+    pub(crate) seed: Option<u64>,
 }
 
 impl Default for Builder {
@@ -61,6 +67,8 @@ impl Builder {
             slow_poll_threshold: Duration::from_millis(100),
             event_capacity: 1024,
             paused_clock: false,
+            blocking_threads: None,
+            seed: None,
         }
     }
 
@@ -146,6 +154,40 @@ impl Builder {
         self
     }
 
+    /// The most threads the runtime's blocking pool (behind
+    /// [`to_thread`](crate::to_thread)) runs at once. The default is
+    /// asyncio's for its default executor, `min(32, cpus + 4)`; `0` is
+    /// taken as 1. Threads are started on demand and exit after 10 s idle;
+    /// jobs beyond the limit wait in FIFO order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().blocking_threads(2).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn blocking_threads(mut self, threads: usize) -> Builder {
+        self.blocking_threads = Some(threads);
+        self
+    }
+
+    /// Take ready tasks in an order shuffled by a PRNG seeded with `seed`,
+    /// instead of FIFO. The same seed and the same program give the same
+    /// interleaving, so an order-dependent bug found with one seed can be
+    /// replayed; with [`paused_clock`](Self::paused_clock) a whole run is
+    /// deterministic. Meant for tests: it gives up the FIFO guarantee.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::builder().seed(7).paused_clock(true).build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Builder {
+        self.seed = Some(seed);
+        self
+    }
+
     /// Create the runtime.
     ///
     /// # Errors
@@ -168,6 +210,17 @@ impl Builder {
             slow_poll_threshold: self.slow_poll_threshold,
             event_capacity: self.event_capacity,
             paused_clock: self.paused_clock,
+            blocking_threads: self
+                .blocking_threads
+                .unwrap_or_else(default_blocking_threads)
+                .max(1),
+            seed: self.seed,
         })
     }
+}
+
+/// asyncio's default executor size: `min(32, cpus + 4)`.
+fn default_blocking_threads() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cpus + 4).min(32)
 }
