@@ -1,21 +1,23 @@
 //! Whole-file reads and writes that do not block the loop (≙ what asyncio
 //! code does with `await asyncio.to_thread(path.read_bytes)`).
 //!
-//! Each call runs `std::fs` on a helper thread — a helper thread per call
-//! until the runtime's blocking pool lands — and hands the result back to
-//! the loop through a [`channel::threadsafe`](crate::channel::threadsafe)
-//! channel. The loop keeps running other tasks meanwhile.
+//! Each call runs `std::fs` on the runtime's blocking pool (as
+//! [`to_thread`](crate::to_thread) does) and awaits the result. The loop
+//! keeps running other tasks meanwhile.
+//!
+//! # Panics
+//!
+//! Outside a uniloop runtime, at the first poll: "uniloop::fs::read()
+//! called outside a uniloop runtime" (each function names itself).
 //!
 //! # Cancel safety
 //!
-//! Dropping one of these futures does not stop the operation: the helper
+//! Dropping one of these futures does not stop the operation: the pool
 //! thread finishes it, and its result is discarded. A dropped
 //! [`write()`] may still write the file.
 
 use std::io;
 use std::path::Path;
-
-use crate::channel::threadsafe;
 
 /// Read the whole file at `path` (≙ `pathlib.Path.read_bytes`).
 ///
@@ -37,7 +39,7 @@ use crate::channel::threadsafe;
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = path.as_ref().to_owned();
-    off_loop(move || std::fs::read(path)).await
+    crate::blocking::run_blocking("fs::read", move || std::fs::read(path)).await
 }
 
 /// Read the whole file at `path` as UTF-8 (≙ `pathlib.Path.read_text`).
@@ -63,7 +65,7 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
     let path = path.as_ref().to_owned();
-    off_loop(move || std::fs::read_to_string(path)).await
+    crate::blocking::run_blocking("fs::read_to_string", move || std::fs::read_to_string(path)).await
 }
 
 /// Write `contents` to the file at `path`, creating it or replacing what
@@ -93,23 +95,7 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
     let path = path.as_ref().to_owned();
     let contents = contents.as_ref().to_owned();
-    off_loop(move || std::fs::write(path, contents)).await
-}
-
-/// Run `op` on a helper thread and wait for its result on the loop.
-async fn off_loop<T: Send + 'static>(
-    op: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    // A helper thread until the blocking pool lands (issue 8).
-    let (tx, mut rx) = threadsafe::channel(1);
-    std::thread::Builder::new()
-        .name("uniloop-fs".into())
-        .spawn(move || {
-            let _ = tx.try_send(op());
-        })?;
-    rx.recv()
-        .await
-        .unwrap_or_else(|| Err(io::Error::other("the file system thread died")))
+    crate::blocking::run_blocking("fs::write", move || std::fs::write(path, contents)).await
 }
 
 #[cfg(test)]

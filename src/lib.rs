@@ -85,6 +85,7 @@
 #![deny(missing_docs, missing_debug_implementations, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod blocking;
 pub mod channel;
 pub mod fs;
 mod group;
@@ -103,9 +104,10 @@ pub use group::{
 };
 pub use runtime::{
     all_tasks, call_at, call_later, call_soon, current_task, run, spawn, spawn_named, yield_now,
-    Builder, CallbackHandle, Handle, JoinError, LoopClosed, Runtime, Task, TaskId, TaskInfo,
-    TaskState, YieldNow,
+    Builder, CallbackHandle, Handle, JoinError, LoopClosed, RemoteError, RemoteTask, Runtime,
+    Task, TaskId, TaskInfo, TaskState, YieldNow,
 };
+pub use blocking::{run_in_executor, to_thread};
 pub use time::{sleep, sleep_until, timeout, timeout_at};
 
 /// What the `gather!` macros expand to; not a public API.

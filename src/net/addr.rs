@@ -4,14 +4,12 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use crate::channel::threadsafe;
-
 /// Something that names one or more socket addresses: a `SocketAddr`, an
 /// `(IpAddr, port)` pair, or a `"host:port"` string (`&str`, `String`,
 /// `(&str, port)`).
 ///
 /// Literal addresses are used as they are. A host name is resolved by the
-/// system resolver (`getaddrinfo`) on a helper thread, so a slow DNS
+/// system resolver (`getaddrinfo`) on the blocking pool, so a slow DNS
 /// lookup never blocks the loop.
 ///
 /// This trait is sealed: it is implemented for the types above only.
@@ -125,7 +123,7 @@ impl sealed::Sealed for &[SocketAddr] {
     }
 }
 
-/// The addresses `addr` names, resolving a host name on a helper thread.
+/// The addresses `addr` names, resolving a host name on the blocking pool.
 pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     let (host, port) = match sealed::Sealed::lookup(addr) {
         Lookup::Ready(addrs) => return Ok(addrs),
@@ -137,18 +135,9 @@ pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAd
         }
         Lookup::Host(host, port) => (host, port),
     };
-    // A helper thread until the blocking pool lands (issue 8). The answer
-    // comes back through a thread-safe channel, whose receiver's waker
-    // reaches the loop from any thread.
-    let (tx, mut rx) = threadsafe::channel(1);
-    std::thread::Builder::new()
-        .name("uniloop-resolve".into())
-        .spawn(move || {
-            let resolved = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
-                .map(Iterator::collect::<Vec<_>>);
-            let _ = tx.try_send(resolved);
-        })?;
-    rx.recv()
-        .await
-        .unwrap_or_else(|| Err(io::Error::other("the resolver thread died")))
+    crate::blocking::run_blocking("net::resolve", move || {
+        std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+            .map(Iterator::collect::<Vec<_>>)
+    })
+    .await
 }

@@ -35,6 +35,7 @@ use super::remote::{self, Remote};
 use super::task::cell::{Harness, Header, Kind, TaskCell};
 use super::task::{Task, TaskId, TaskInfo, TaskState};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
+use crate::blocking::{JobCount, Pool, KEEP_ALIVE};
 use crate::reactor::Reactor;
 use crate::time::driver::Driver;
 
@@ -78,6 +79,10 @@ pub(crate) struct Core {
     pub(crate) time: Rc<Driver>,
     /// `Some(threshold)` in debug mode: report polls that take longer.
     slow_poll: Option<Duration>,
+    /// The blocking pool behind `to_thread`.
+    pub(crate) blocking: Pool,
+    /// `to_thread` jobs queued or running, which the paused clock waits for.
+    pub(crate) blocking_jobs: JobCount,
 }
 
 impl Core {
@@ -100,6 +105,8 @@ impl Core {
             reactor: Rc::new(reactor),
             time: Rc::new(Driver::new(config.paused_clock)),
             slow_poll: config.debug.then_some(config.slow_poll_threshold),
+            blocking: Pool::new(config.blocking_threads, KEEP_ALIVE, "uniloop-blocking"),
+            blocking_jobs: JobCount::new(),
         })
     }
 
@@ -269,6 +276,11 @@ impl Core {
             return self.poll_reactor(None);
         };
         if self.time.clock.is_paused() {
+            if self.blocking_jobs.get() > 0 {
+                // Wait for the job (it wakes the loop when done, see
+                // `wake_on_job_done`), not for virtual time.
+                return self.poll_reactor(None);
+            }
             if self.reactor.has_sources() {
                 self.poll_reactor(Some(Duration::ZERO));
             }
@@ -282,6 +294,17 @@ impl Core {
         // Whole milliseconds, rounded up: waking early would spin.
         let millis = wait.as_nanos().div_ceil(1_000_000);
         self.poll_reactor(Some(Duration::from_millis(millis as u64)));
+    }
+
+    /// What a `to_thread` job does when it finishes: under a paused clock,
+    /// wake the loop, which may be waiting for it in `park` even if nobody
+    /// awaits its result any more.
+    pub(crate) fn wake_on_job_done(&self) -> Option<Box<dyn FnOnce() + Send>> {
+        if !self.time.clock.is_paused() {
+            return None;
+        }
+        let remote = self.remote.clone();
+        Some(Box::new(move || remote.nudge()))
     }
 
     #[cfg(test)]

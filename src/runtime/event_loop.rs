@@ -6,12 +6,14 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use super::builder::{Builder, Config};
 use super::core::{Core, BATCH};
 use super::handle::Handle;
 use super::waker::{self, MAIN_KEY};
 use super::{context, remote};
+use crate::blocking::Queued;
 
 /// Run `future` on a new runtime to completion and return its output (≙
 /// `asyncio.run(main())`).
@@ -67,7 +69,12 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// ```
 pub struct Runtime {
     core: Box<Core>,
+    /// How long dropping waits for running blocking jobs.
+    shutdown_timeout: Duration,
 }
+
+/// How long dropping a runtime waits for its running blocking jobs.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Runtime {
     /// A runtime with the default options (see [`Builder::new`]).
@@ -101,6 +108,7 @@ impl Runtime {
     pub(crate) fn from_config(config: Config) -> io::Result<Runtime> {
         Ok(Runtime {
             core: Box::new(Core::new(&config)?),
+            shutdown_timeout: SHUTDOWN_TIMEOUT,
         })
     }
 
@@ -150,6 +158,37 @@ impl Runtime {
         Handle::new(self.core.remote.clone())
     }
 
+    /// Drop the runtime, waiting up to `timeout` (instead of 10 s) for the
+    /// blocking jobs still running on its pool (≙ tokio's
+    /// `Runtime::shutdown_timeout`). Tasks are cancelled and unstarted jobs
+    /// dropped as in any drop; jobs still running at the deadline are left
+    /// to finish on their own threads, detached. `Duration::ZERO` waits
+    /// for nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::new()?;
+    /// let (started, running) = std::sync::mpsc::channel();
+    /// let (release, gate) = std::sync::mpsc::channel::<()>();
+    /// let job = rt.block_on(async {
+    ///     uniloop::to_thread(move || {
+    ///         started.send(()).unwrap();
+    ///         gate.recv().unwrap();
+    ///     })
+    /// });
+    /// running.recv().unwrap(); // the job runs, and blocks
+    /// rt.shutdown_timeout(Duration::ZERO); // returns anyway
+    /// release.send(()).unwrap(); // the detached job can still finish
+    /// drop(job);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown_timeout = timeout;
+    }
+
     #[track_caller]
     fn run_main<F: Future>(&self, future: F, function: &str) -> F::Output {
         let core = &*self.core;
@@ -187,6 +226,11 @@ impl Drop for Runtime {
         // slot taken; wakes from other threads are no-ops from here on.
         remote::unregister(self.core.id());
         self.core.shut_down();
+        // The tasks are gone, so nobody awaits an unstarted job: drop those,
+        // and give running ones a bounded time.
+        self.core
+            .blocking
+            .shutdown(Queued::Drop, Some(self.shutdown_timeout));
         // Dropping queued cross-thread callbacks runs their captures'
         // destructors: user code, which must not abort an unwinding `run`.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| self.core.remote.close()));

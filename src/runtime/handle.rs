@@ -4,8 +4,11 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
+use std::future::Future;
+
 use super::context;
 use super::remote::{Message, Remote};
+use super::remote_task::{self, RemoteTask};
 
 /// A `Send + Sync` reference to a runtime, for other threads (≙ holding the
 /// loop to call `loop.call_soon_threadsafe`).
@@ -106,6 +109,63 @@ impl Handle {
     /// ```
     pub fn try_current() -> Option<Handle> {
         context::with_current(|core| Handle::new(core.remote.clone()))
+    }
+
+    /// Start a task on the runtime from any thread (≙
+    /// `asyncio.run_coroutine_threadsafe`), and get a [`RemoteTask`] for
+    /// its output.
+    ///
+    /// `make` is sent to the loop and called there, and the future it
+    /// returns is spawned as a task: so the future need not be `Send`, only
+    /// `make` and the output are. A parked loop wakes at once; a busy loop
+    /// starts the task when it takes in what other threads sent (see
+    /// [`call_soon_threadsafe`](Self::call_soon_threadsafe)). A panic in
+    /// `make` or in the future is delivered as
+    /// [`RemoteError::is_panic`](crate::RemoteError::is_panic).
+    ///
+    /// If the runtime is gone, or is dropped before the task finishes, the
+    /// `RemoteTask` resolves to
+    /// [`is_runtime_gone`](crate::RemoteError::is_runtime_gone): it never
+    /// hangs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let threads: Vec<_> = (0..4u64)
+    ///     .map(|i| {
+    ///         let handle = handle.clone();
+    ///         std::thread::spawn(move || {
+    ///             handle.spawn(move || async move { i * 10 }).wait().unwrap()
+    ///         })
+    ///     })
+    ///     .collect();
+    /// rt.block_on(async {
+    ///     while !threads.iter().all(|t| t.is_finished()) {
+    ///         uniloop::sleep(Duration::from_millis(1)).await;
+    ///     }
+    /// });
+    /// let results: Vec<u64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    /// assert_eq!(results, [0, 10, 20, 30]);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn<M, Fut>(&self, make: M) -> RemoteTask<Fut::Output>
+    where
+        M: FnOnce() -> Fut + Send + 'static,
+        Fut: Future + 'static,
+        Fut::Output: Send + 'static,
+    {
+        let (task, start) = remote_task::starter(make, Location::caller());
+        // Refused by a dead runtime, `start` is dropped here and the task
+        // resolves to "runtime gone".
+        let _ = self
+            .remote
+            .send(Box::new(start), |start| Message::Spawn(start));
+        task
     }
 
     /// Run `f` on the loop soon, from any thread (≙

@@ -31,6 +31,8 @@ pub(crate) enum Message {
     /// Run a callback on the loop (`Handle::call_soon_threadsafe`), with
     /// where it was sent from.
     Call(Box<dyn FnOnce() + Send>, &'static Location<'static>),
+    /// Start a task (`Handle::spawn`): the closure builds and spawns it.
+    Spawn(Box<dyn FnOnce(&Core) + Send>),
 }
 
 /// A loop's inbox for other threads.
@@ -61,12 +63,18 @@ impl Remote {
         }
         queue.push(wrap(value));
         drop(queue);
+        self.nudge();
+        Ok(())
+    }
+
+    /// Wake the loop with nothing to deliver, so that it looks again at
+    /// what it was waiting for.
+    pub(crate) fn nudge(&self) {
         if !self.notified.swap(true, Ordering::AcqRel) {
             // A failed eventfd write leaves the counter readable: the loop
             // wakes either way, so there is nothing to handle here.
             let _ = self.waker.wake();
         }
-        Ok(())
     }
 
     /// The runtime is gone: refuse new callbacks, drop queued ones.
@@ -167,6 +175,8 @@ pub(crate) fn deliver(core: &Core, messages: &mut Vec<Message>) {
                 // Detached: nothing outside the loop can cancel it.
                 drop(core.spawn_callback(async move { f() }, location));
             }
+            // It catches the panics of the user code it runs.
+            Message::Spawn(start) => start(core),
         }
     }
 }

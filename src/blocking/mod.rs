@@ -1,0 +1,262 @@
+//! Running blocking code off the loop (≙ `asyncio.to_thread` and
+//! `loop.run_in_executor`).
+//!
+//! A loop runs one task at a time, so a closure that blocks (file I/O, a
+//! C library, a long computation) stops every task. Hand it to a thread
+//! instead and await its result:
+//!
+//! - [`to_thread`](crate::to_thread) runs it on the runtime's own blocking
+//!   pool, which starts threads on demand up to
+//!   [`Builder::blocking_threads`](crate::Builder::blocking_threads)
+//!   (default `min(32, cpus + 4)`, as asyncio's default executor); threads
+//!   idle for 10 s exit, and jobs beyond the limit wait in FIFO order.
+//! - [`run_in_executor`](crate::run_in_executor) runs it on a
+//!   [`ThreadPool`] of your own, which you can size and share between
+//!   runtimes.
+//!
+//! Both return a [`Blocking`] future. A panic in the closure is caught on
+//! the thread and resumed in the task that awaits the result, so inside a
+//! spawned task it becomes that task's
+//! [`JoinError::is_panic`](crate::JoinError::is_panic).
+//!
+//! # Shutdown
+//!
+//! When a runtime is dropped (which is how [`run`](crate::run) ends), jobs
+//! its pool has not started are dropped unrun, and it waits up to 10 s
+//! (see [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) to
+//! choose) for the running ones. A job still running then is left to
+//! finish on its own thread, detached, rather than hang the program: Rust
+//! cannot stop a thread, and asyncio's `shutdown_default_executor` makes
+//! the same choice after its timeout.
+//!
+//! # The paused clock
+//!
+//! Under [`Builder::paused_clock`](crate::Builder::paused_clock) the clock
+//! does not jump to the next timer while one of the runtime's
+//! [`to_thread`](crate::to_thread) jobs is queued or running: the loop
+//! waits for the job, as it would for a ready task, so a blocking job
+//! takes no virtual time.
+//!
+//! # Examples
+//!
+//! ```
+//! use uniloop::blocking::ThreadPool;
+//!
+//! let pool = ThreadPool::new(2);
+//! uniloop::run(async {
+//!     let sum = uniloop::to_thread(|| (1..=100u64).sum::<u64>()).await;
+//!     let len = uniloop::run_in_executor(&pool, || "on the pool".len()).await;
+//!     assert_eq!((sum, len), (5050, 11));
+//! });
+//! ```
+
+mod pool;
+mod slot;
+mod thread_pool;
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::thread;
+
+pub(crate) use pool::{Pool, Queued, KEEP_ALIVE};
+pub(crate) use slot::{Filler, Slot};
+pub use thread_pool::{run_in_executor, ThreadPool};
+
+use crate::runtime::context;
+
+/// The result of a closure running on another thread: a future of its
+/// output, from [`to_thread`] or [`run_in_executor`].
+///
+/// # Panics
+///
+/// Polling it resumes the closure's panic, if it panicked.
+///
+/// # Cancel safety
+///
+/// Dropping it does not stop the closure, which Rust cannot interrupt: the
+/// closure runs to its end and its output is dropped (on its thread).
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let job: uniloop::blocking::Blocking<u32> = uniloop::to_thread(|| 7);
+///     assert_eq!(job.await, 7);
+/// });
+/// ```
+#[must_use = "the closure runs anyway; await the Blocking to get its output"]
+pub struct Blocking<T> {
+    slot: Arc<Slot<thread::Result<T>>>,
+}
+
+impl<T> Future for Blocking<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.slot.poll_take(cx, "uniloop::blocking::Blocking") {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(output)) => Poll::Ready(output),
+            Poll::Ready(Err(payload)) => panic::resume_unwind(payload),
+        }
+    }
+}
+
+impl<T> Blocking<T> {
+    /// Whether the closure has finished (returned or panicked).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, rx) = std::sync::mpsc::channel::<()>();
+    ///     let job = uniloop::to_thread(move || rx.recv().unwrap());
+    ///     assert!(!job.is_finished());
+    ///     tx.send(()).unwrap();
+    ///     job.await;
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.slot.is_filled()
+    }
+}
+
+impl<T> fmt::Debug for Blocking<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blocking")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// The fallback of a job dropped before it ran: only a pool shutting down
+/// drops jobs, and by then nobody awaits them, but a `Blocking` must get
+/// an answer.
+fn unrun<T>(_: bool) -> thread::Result<T> {
+    Err(Box::new(
+        "uniloop: the blocking job was dropped unrun: its pool shut down",
+    ))
+}
+
+/// Counts a runtime's blocking jobs from submission until they finish or
+/// are dropped, for the paused clock (see the module docs).
+pub(crate) struct JobCount {
+    count: Arc<AtomicUsize>,
+}
+
+impl JobCount {
+    pub(crate) fn new() -> JobCount {
+        JobCount {
+            count: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Jobs submitted and not yet finished.
+    pub(crate) fn get(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Count one more job, until the returned guard is dropped, which then
+    /// calls `on_done` (to wake the loop).
+    fn start(&self, on_done: Option<Box<dyn FnOnce() + Send>>) -> InFlight {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        InFlight {
+            count: self.count.clone(),
+            on_done,
+        }
+    }
+}
+
+struct InFlight {
+    count: Arc<AtomicUsize>,
+    on_done: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::AcqRel);
+        if let Some(on_done) = self.on_done.take() {
+            on_done();
+        }
+    }
+}
+
+/// Queue `f` on `pool`; panics naming `function` if no thread can run it.
+#[track_caller]
+fn submit<F, T>(pool: &Pool, f: F, in_flight: Option<InFlight>, function: &str) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (slot, filler): (_, Filler<thread::Result<T>>) = Slot::new(unrun::<T>);
+    let job = Box::new(move || {
+        let output = panic::catch_unwind(AssertUnwindSafe(f));
+        filler.fill(output);
+        drop(in_flight); // after the fill: the loop wakes to a result
+    });
+    if let Err((job, e)) = pool.execute(job) {
+        drop(job);
+        panic!("uniloop::{function}() could not start a thread: {e}");
+    }
+    Blocking { slot }
+}
+
+/// Run `f` on the runtime's blocking pool and await its output (≙
+/// `await asyncio.to_thread(f)`).
+///
+/// The loop keeps running other tasks meanwhile. See [the `blocking`
+/// module](crate::blocking) for the pool's size and shutdown.
+///
+/// # Panics
+///
+/// - Outside a uniloop runtime: "uniloop::to_thread() called outside a
+///   uniloop runtime".
+/// - If the pool has no thread and the OS refuses to start one.
+/// - Awaiting the result resumes `f`'s panic, if it panicked.
+///
+/// # Cancel safety
+///
+/// Dropping the future does not stop `f`, which runs to its end; its
+/// output is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// uniloop::run(async {
+///     let slow = uniloop::to_thread(|| {
+///         std::thread::sleep(Duration::from_millis(10)); // blocks a pool thread, not the loop
+///         "done"
+///     });
+///     let other = uniloop::spawn(async { "the loop kept going" });
+///     assert_eq!(other.await.unwrap(), "the loop kept going");
+///     assert_eq!(slow.await, "done");
+/// });
+/// ```
+#[track_caller]
+pub fn to_thread<F, T>(f: F) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    run_blocking("to_thread", f)
+}
+
+/// [`to_thread`] for the crate's own blocking calls (`fs`, name
+/// resolution): the panic outside a runtime names `function`.
+#[track_caller]
+pub(crate) fn run_blocking<F, T>(function: &str, f: F) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    context::expect_current(function, |core| {
+        let in_flight = core.blocking_jobs.start(core.wake_on_job_done());
+        submit(&core.blocking, f, Some(in_flight), function)
+    })
+}

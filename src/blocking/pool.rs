@@ -1,0 +1,367 @@
+//! A pool of OS threads running closures: the runtime's blocking pool and
+//! [`ThreadPool`](super::ThreadPool).
+//!
+//! # Design
+//!
+//! One `Mutex` guards a FIFO of jobs and the thread counts; idle threads
+//! wait on one `Condvar`. Submitting a job hands it to an idle thread if
+//! there is one, else starts a thread if fewer than `max` run, else leaves
+//! it queued for the next thread that frees up. Threads that stay idle for
+//! `keep_alive` exit.
+//!
+//! # Invariants
+//!
+//! - `idle` counts threads waiting on `work` that no submission has claimed
+//!   yet. A submission that claims one moves it from `idle` to `notified`
+//!   before it signals, and a woken thread takes a notification only if
+//!   `notified > 0`. So two submissions never count on one idle thread,
+//!   and a spurious wake-up claims nothing: it waits again.
+//! - `threads` counts started threads that have not yet left the worker
+//!   loop; `handles` holds the join handle of each, by thread number. An
+//!   idle thread that exits takes its own handle out (a thread cannot join
+//!   itself), so `handles` holds only threads that shutdown may join.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// A job: it catches its own panics (see [`super::job`]); a panic that
+/// still escapes (from a destructor) is caught here and dropped.
+pub(crate) type Job = Box<dyn FnOnce() + Send>;
+
+/// How long an idle thread waits for work before it exits.
+pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+pub(crate) struct Pool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Idle threads wait here for work.
+    work: Condvar,
+    /// Shutdown waits here for the last thread to leave.
+    exited: Condvar,
+    max: usize,
+    keep_alive: Duration,
+    name: &'static str,
+}
+
+struct State {
+    queue: VecDeque<Job>,
+    threads: usize,
+    idle: usize,
+    notified: usize,
+    shutdown: bool,
+    handles: HashMap<usize, JoinHandle<()>>,
+    next_thread: usize,
+}
+
+/// What `Pool::shutdown` does with jobs that have not started.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Queued {
+    /// Run them first (`ThreadPool`'s drop).
+    Run,
+    /// Drop them unrun (a runtime's drop: nobody awaits them any more).
+    Drop,
+}
+
+impl Pool {
+    /// A pool of up to `max` threads (at least 1) named `name`. No thread
+    /// starts until the first job.
+    pub(crate) fn new(max: usize, keep_alive: Duration, name: &'static str) -> Pool {
+        Pool {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    threads: 0,
+                    idle: 0,
+                    notified: 0,
+                    shutdown: false,
+                    handles: HashMap::new(),
+                    next_thread: 0,
+                }),
+                work: Condvar::new(),
+                exited: Condvar::new(),
+                max: max.max(1),
+                keep_alive,
+                name,
+            }),
+        }
+    }
+
+    /// Queue `job`.
+    ///
+    /// # Errors
+    ///
+    /// The job back if the pool is shut down, or with the OS's error if no
+    /// thread runs and none could be started.
+    pub(crate) fn execute(&self, job: Job) -> Result<(), (Job, io::Error)> {
+        let shared = &self.shared;
+        let mut state = shared.lock();
+        if state.shutdown {
+            return Err((job, io::Error::other("the pool is shut down")));
+        }
+        state.queue.push_back(job);
+        if state.idle > 0 {
+            state.idle -= 1;
+            state.notified += 1;
+            drop(state);
+            shared.work.notify_one();
+            return Ok(());
+        }
+        if state.threads == shared.max {
+            return Ok(()); // a busy thread takes it when it is done
+        }
+        let number = state.next_thread;
+        let worker = self.shared.clone();
+        let spawned = thread::Builder::new()
+            .name(shared.name.to_owned())
+            .spawn(move || worker.run(number));
+        match spawned {
+            Ok(handle) => {
+                state.next_thread += 1;
+                state.threads += 1;
+                state.handles.insert(number, handle);
+                Ok(())
+            }
+            // Another thread will get to the job.
+            Err(_) if state.threads > 0 => Ok(()),
+            Err(e) => {
+                let job = state.queue.pop_back().expect("the job just queued");
+                Err((job, e))
+            }
+        }
+    }
+
+    /// Stop the pool: start no new job (dropping or running what is
+    /// queued, as `queued` says), then wait for the threads to finish, up to
+    /// `timeout` (`None`: as long as it takes). Threads still busy at the
+    /// deadline are left to finish on their own (detached).
+    ///
+    /// Returns whether every thread finished.
+    pub(crate) fn shutdown(&self, queued: Queued, timeout: Option<Duration>) -> bool {
+        let shared = &self.shared;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut state = shared.lock();
+        state.shutdown = true;
+        let dropped = match queued {
+            Queued::Drop => std::mem::take(&mut state.queue),
+            Queued::Run => VecDeque::new(),
+        };
+        shared.work.notify_all();
+        drop(state);
+        // Unrun jobs' captures run user destructors: keep them out of the
+        // lock and their panics out of the caller.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(dropped)));
+
+        let mut state = shared.lock();
+        while state.threads > 0 {
+            state = match deadline {
+                None => shared
+                    .exited
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left == Duration::ZERO {
+                        break;
+                    }
+                    shared
+                        .exited
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+        let finished = state.threads == 0;
+        let handles = std::mem::take(&mut state.handles);
+        drop(state);
+        if finished {
+            // Every thread has left its loop: these joins return at once.
+            for handle in handles.into_values() {
+                let _ = handle.join();
+            }
+        }
+        // Otherwise dropping the handles detaches the busy threads.
+        finished
+    }
+
+    /// Threads started and not yet exited.
+    #[cfg(test)]
+    pub(crate) fn threads(&self) -> usize {
+        self.shared.lock().threads
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Jobs run outside the lock: a poison cannot mean a broken state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A worker thread: run jobs until shut down, or idle for `keep_alive`.
+    fn run(&self, number: usize) {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.queue.pop_front() {
+                drop(state);
+                let _ = panic::catch_unwind(AssertUnwindSafe(job));
+                state = self.lock();
+                continue;
+            }
+            if state.shutdown {
+                break;
+            }
+            state.idle += 1;
+            loop {
+                let (guard, wait) = self
+                    .work
+                    .wait_timeout(state, self.keep_alive)
+                    .unwrap_or_else(PoisonError::into_inner);
+                state = guard;
+                if state.notified > 0 {
+                    state.notified -= 1;
+                    break;
+                }
+                if state.shutdown {
+                    state.idle -= 1;
+                    break;
+                }
+                if wait.timed_out() {
+                    state.idle -= 1;
+                    state.threads -= 1;
+                    if state.threads == 0 {
+                        self.exited.notify_all();
+                    }
+                    // Detach ourselves: a thread cannot join itself.
+                    let me = state.handles.remove(&number);
+                    drop(state);
+                    drop(me);
+                    return;
+                }
+            }
+        }
+        state.threads -= 1;
+        if state.threads == 0 {
+            self.exited.notify_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    #[test]
+    fn threads_start_on_demand_up_to_the_limit() {
+        let pool = Pool::new(2, KEEP_ALIVE, "test");
+        assert_eq!(pool.threads(), 0);
+        let (tx, rx) = mpsc::channel();
+        let gate = Arc::new(std::sync::Barrier::new(3));
+        for _ in 0..2 {
+            let gate = gate.clone();
+            pool.execute(Box::new(move || {
+                gate.wait();
+            }))
+            .ok()
+            .unwrap();
+        }
+        let done = tx.clone();
+        pool.execute(Box::new(move || done.send(()).unwrap()))
+            .ok()
+            .unwrap();
+        assert_eq!(pool.threads(), 2);
+        gate.wait(); // both threads were busy at once
+        rx.recv().unwrap(); // and the queued job ran after
+        assert!(pool.shutdown(Queued::Run, None));
+        assert_eq!(pool.threads(), 0);
+    }
+
+    #[test]
+    fn one_thread_runs_jobs_in_fifo_order() {
+        let pool = Pool::new(1, KEEP_ALIVE, "test");
+        let order = Arc::new(Mutex::new(Vec::new()));
+        for i in 0..50 {
+            let order = order.clone();
+            pool.execute(Box::new(move || order.lock().unwrap().push(i)))
+                .ok()
+                .unwrap();
+        }
+        assert!(pool.shutdown(Queued::Run, None));
+        assert_eq!(*order.lock().unwrap(), (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn idle_threads_exit_after_the_keep_alive() {
+        let pool = Pool::new(4, Duration::from_millis(1), "test");
+        let (tx, rx) = mpsc::channel();
+        pool.execute(Box::new(move || tx.send(()).unwrap()))
+            .ok()
+            .unwrap();
+        rx.recv().unwrap();
+        // No timing assumption: wait for the exit itself.
+        let mut state = pool.shared.lock();
+        while state.threads > 0 {
+            state = pool.shared.exited.wait(state).unwrap();
+        }
+        assert!(state.handles.is_empty());
+        drop(state);
+        // The pool starts a thread again for the next job.
+        let (tx, rx) = mpsc::channel();
+        pool.execute(Box::new(move || tx.send(()).unwrap()))
+            .ok()
+            .unwrap();
+        rx.recv().unwrap();
+        assert!(pool.shutdown(Queued::Run, None));
+    }
+
+    #[test]
+    fn shutdown_drops_queued_jobs_and_refuses_new_ones() {
+        let pool = Pool::new(1, KEEP_ALIVE, "test");
+        let (started, running) = mpsc::channel();
+        let (release, wait) = mpsc::channel::<()>();
+        pool.execute(Box::new(move || {
+            started.send(()).unwrap();
+            wait.recv().unwrap();
+        }))
+        .ok()
+        .unwrap();
+        running.recv().unwrap();
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counter = ran.clone();
+        pool.execute(Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }))
+        .ok()
+        .unwrap();
+        // The busy job outlives a zero timeout: it is detached.
+        assert!(!pool.shutdown(Queued::Drop, Some(Duration::ZERO)));
+        assert!(pool.execute(Box::new(|| {})).is_err());
+        release.send(()).unwrap();
+        // Now wait for it for real, so that no thread outlives the test.
+        assert!(pool.shutdown(Queued::Drop, None));
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_panicking_job_does_not_kill_its_thread() {
+        let pool = Pool::new(1, KEEP_ALIVE, "test");
+        pool.execute(Box::new(|| panic!("job panicked")))
+            .ok()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        pool.execute(Box::new(move || tx.send(()).unwrap()))
+            .ok()
+            .unwrap();
+        rx.recv().unwrap();
+        assert_eq!(pool.threads(), 1);
+        assert!(pool.shutdown(Queued::Run, None));
+    }
+}

@@ -1,0 +1,120 @@
+//! `ThreadPool` and `run_in_executor`: a pool of your own.
+
+use std::fmt;
+
+use super::pool::{Pool, Queued, KEEP_ALIVE};
+use super::{submit, Blocking};
+
+/// A pool of up to `n` threads for blocking closures, used through
+/// [`run_in_executor`] (≙ `concurrent.futures.ThreadPoolExecutor`).
+///
+/// Threads start on demand and exit after 10 s idle; jobs beyond `n` wait
+/// in FIFO order. A pool is `Send + Sync` and not tied to a runtime: share
+/// it (by reference or in an `Arc`) between tasks, runtimes and threads.
+///
+/// Dropping the pool runs the jobs already queued, then joins its threads
+/// (≙ `executor.shutdown(wait=True)`), so the drop blocks until they are
+/// done: drop it outside a loop, or after awaiting its jobs.
+///
+/// # Examples
+///
+/// ```
+/// use uniloop::blocking::ThreadPool;
+///
+/// let pool = ThreadPool::new(4);
+/// let total = uniloop::run(async {
+///     let jobs: Vec<_> = (1..=4u64)
+///         .map(|i| uniloop::run_in_executor(&pool, move || i * i))
+///         .collect();
+///     let mut total = 0;
+///     for job in jobs {
+///         total += job.await;
+///     }
+///     total
+/// });
+/// assert_eq!(total, 1 + 4 + 9 + 16);
+/// drop(pool); // joins the threads
+/// ```
+pub struct ThreadPool {
+    pool: Pool,
+    size: usize,
+}
+
+impl ThreadPool {
+    /// A pool of up to `n` threads; `0` is taken as 1. No thread starts
+    /// before the first job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = uniloop::blocking::ThreadPool::new(8);
+    /// assert_eq!(pool.size(), 8);
+    /// ```
+    pub fn new(n: usize) -> ThreadPool {
+        let size = n.max(1);
+        ThreadPool {
+            pool: Pool::new(size, KEEP_ALIVE, "uniloop-pool"),
+            size,
+        }
+    }
+
+    /// The most threads the pool runs at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(uniloop::blocking::ThreadPool::new(0).size(), 1);
+    /// ```
+    pub fn size(&self) -> usize {
+        self.size
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        self.pool.shutdown(Queued::Run, None);
+    }
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Run `f` on `pool` and await its output (≙
+/// `await loop.run_in_executor(pool, f)`).
+///
+/// It needs no runtime: the returned future works on any executor.
+///
+/// # Panics
+///
+/// - If the pool has no thread and the OS refuses to start one
+///   ("uniloop::run_in_executor() could not start a thread: ...").
+/// - Awaiting the result resumes `f`'s panic, if it panicked.
+///
+/// # Cancel safety
+///
+/// Dropping the future does not stop `f`, which runs to its end; its
+/// output is dropped.
+///
+/// # Examples
+///
+/// ```
+/// let pool = uniloop::blocking::ThreadPool::new(1);
+/// uniloop::run(async {
+///     let caught = uniloop::spawn(uniloop::run_in_executor(&pool, || panic!("in the pool")));
+///     assert!(caught.await.unwrap_err().is_panic());
+///     assert_eq!(uniloop::run_in_executor(&pool, || 2 + 2).await, 4);
+/// });
+/// ```
+#[track_caller]
+pub fn run_in_executor<F, T>(pool: &ThreadPool, f: F) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    submit(&pool.pool, f, None, "run_in_executor")
+}

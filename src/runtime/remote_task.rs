@@ -1,0 +1,434 @@
+//! `RemoteTask`: a task started from another thread through a `Handle`
+//! (≙ the `concurrent.futures.Future` of `asyncio.run_coroutine_threadsafe`).
+
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use pin_project_lite::pin_project;
+
+use super::context;
+use super::core::Core;
+use super::task::payload_message;
+use crate::blocking::{Filler, Slot};
+
+/// Why a [`RemoteTask`] gave no value: the task was cancelled or panicked,
+/// its runtime is gone, or [`wait_timeout`](RemoteTask::wait_timeout) ran
+/// out of time (≙ `CancelledError`, the task's exception, and
+/// `TimeoutError` from `concurrent.futures.Future.result(timeout)`).
+///
+/// # Examples
+///
+/// ```
+/// let rt = uniloop::Runtime::new()?;
+/// let task = rt.handle().spawn(|| async { panic!("boom") });
+/// rt.block_on(uniloop::yield_now());
+/// let err = task.wait().unwrap_err();
+/// assert!(err.is_panic());
+/// assert_eq!(err.to_string(), "the remote task panicked: boom");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct RemoteError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    // The Mutex makes the error `Sync`, as `JoinError`'s does.
+    Panic(Mutex<Box<dyn Any + Send>>),
+    RuntimeGone,
+    TimedOut,
+}
+
+impl RemoteError {
+    fn new(repr: Repr) -> RemoteError {
+        RemoteError { repr }
+    }
+
+    /// Whether the task was cancelled by [`RemoteTask::cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| std::future::pending::<()>());
+    /// task.cancel();
+    /// rt.block_on(uniloop::yield_now());
+    /// assert!(task.wait().unwrap_err().is_cancelled());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// Whether the task (or the closure that built its future) panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| -> std::future::Ready<()> { panic!("no future") });
+    /// rt.block_on(uniloop::yield_now());
+    /// assert!(task.wait().unwrap_err().is_panic());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// Whether the runtime was dropped before the task finished (or before
+    /// it was sent).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// drop(rt);
+    /// assert!(handle.spawn(|| async {}).wait().unwrap_err().is_runtime_gone());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_runtime_gone(&self) -> bool {
+        matches!(self.repr, Repr::RuntimeGone)
+    }
+
+    /// Whether [`RemoteTask::wait_timeout`] ran out of time; the task runs
+    /// on and can be waited for again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::new()?;
+    /// let mut task = rt.handle().spawn(|| async { 1 });
+    /// assert!(task.wait_timeout(Duration::ZERO).unwrap_err().is_timeout());
+    /// rt.block_on(uniloop::yield_now());
+    /// assert_eq!(task.wait_timeout(Duration::ZERO).unwrap(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.repr, Repr::TimedOut)
+    }
+
+    /// The panic's payload, to resume it with
+    /// `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    ///
+    /// If the error is not a panic ("RemoteError::into_panic() called on a
+    /// RemoteError that is not a panic").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| async { std::panic::panic_any(7_u8) });
+    /// rt.block_on(uniloop::yield_now());
+    /// let payload = task.wait().unwrap_err().into_panic();
+    /// assert_eq!(payload.downcast_ref::<u8>(), Some(&7));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send> {
+        match self.repr {
+            Repr::Panic(payload) => payload
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            _ => panic!("RemoteError::into_panic() called on a RemoteError that is not a panic"),
+        }
+    }
+}
+
+impl fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => f.write_str("the remote task was cancelled"),
+            Repr::Panic(payload) => {
+                let message = payload.lock().ok().and_then(|p| payload_message(&**p));
+                match message {
+                    Some(message) => write!(f, "the remote task panicked: {message}"),
+                    None => f.write_str("the remote task panicked"),
+                }
+            }
+            Repr::RuntimeGone => f.write_str("the uniloop runtime is gone"),
+            Repr::TimedOut => f.write_str("timed out waiting for the remote task"),
+        }
+    }
+}
+
+impl fmt::Debug for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => f.write_str("RemoteError::Cancelled"),
+            Repr::Panic(_) => write!(f, "RemoteError::Panicked({self})"),
+            Repr::RuntimeGone => f.write_str("RemoteError::RuntimeGone"),
+            Repr::TimedOut => f.write_str("RemoteError::TimedOut"),
+        }
+    }
+}
+
+impl Error for RemoteError {}
+
+type Outcome<T> = Result<T, RemoteError>;
+
+/// The answer of a task whose future was dropped unfinished: cancelled if
+/// [`RemoteTask::cancel`] asked for it, otherwise the runtime went away.
+fn dropped<T>(cancel_requested: bool) -> Outcome<T> {
+    Err(RemoteError::new(if cancel_requested {
+        Repr::Cancelled
+    } else {
+        Repr::RuntimeGone
+    }))
+}
+
+/// A task started on a runtime from another thread by
+/// [`Handle::spawn`](crate::Handle::spawn) (≙ the future returned by
+/// `asyncio.run_coroutine_threadsafe`).
+///
+/// Await it on any executor, or block a thread on it with
+/// [`wait`](Self::wait) or [`wait_timeout`](Self::wait_timeout). Dropping
+/// it detaches the task, which runs on; [`cancel`](Self::cancel) stops it.
+///
+/// It never hangs on a dead runtime: if the runtime is dropped before the
+/// task finishes, the result is an error with
+/// [`is_runtime_gone`](RemoteError::is_runtime_gone).
+///
+/// # Panics
+///
+/// Polling it, or calling `wait_timeout`, after it returned its result.
+///
+/// # Cancel safety
+///
+/// Dropping the future loses nothing but the result: the task runs on.
+///
+/// # Examples
+///
+/// ```
+/// let rt = uniloop::Runtime::new()?;
+/// let handle = rt.handle();
+/// let worker = std::thread::spawn(move || {
+///     let task = handle.spawn(|| async {
+///         let local = std::rc::Rc::new(20); // the future need not be Send
+///         *local + 1
+///     });
+///     task.wait().unwrap()
+/// });
+/// // The loop must run for the task to run; here until the thread is done.
+/// rt.block_on(async {
+///     while !worker.is_finished() {
+///         uniloop::sleep(std::time::Duration::from_millis(1)).await;
+///     }
+/// });
+/// assert_eq!(worker.join().unwrap(), 21);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[must_use = "a RemoteTask detaches when dropped; await it, wait() on it, or drop it on purpose"]
+pub struct RemoteTask<T> {
+    slot: Arc<Slot<Outcome<T>>>,
+}
+
+impl<T> RemoteTask<T> {
+    /// Block this thread until the task finishes, and return its output
+    /// (≙ `concurrent.futures.Future.result()`).
+    ///
+    /// # Errors
+    ///
+    /// The task was cancelled or panicked, or its runtime is gone.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that is running a uniloop loop, whose tasks it would
+    /// stop ("uniloop::RemoteTask::wait() called on a thread running a
+    /// uniloop loop"); await the task there instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| async { "ok" });
+    /// rt.block_on(uniloop::yield_now());
+    /// assert_eq!(task.wait().unwrap(), "ok");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn wait(self) -> Result<T, RemoteError> {
+        not_on_a_loop("RemoteTask::wait");
+        self.slot
+            .wait_until(None, "uniloop::RemoteTask::wait()")
+            .expect("no deadline")
+    }
+
+    /// Block this thread until the task finishes or `timeout` passes (≙
+    /// `concurrent.futures.Future.result(timeout)`). After a timeout the
+    /// task runs on, and can be waited for again.
+    ///
+    /// # Errors
+    ///
+    /// As [`wait`](Self::wait), and an error with
+    /// [`is_timeout`](RemoteError::is_timeout) if time ran out.
+    ///
+    /// # Panics
+    ///
+    /// - On a thread running a uniloop loop, as [`wait`](Self::wait).
+    /// - If the result was taken already (a previous wait returned it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::new()?;
+    /// let mut task = rt.handle().spawn(|| std::future::pending::<()>());
+    /// let err = task.wait_timeout(Duration::from_millis(1)).unwrap_err();
+    /// assert!(err.is_timeout());
+    /// drop(rt);
+    /// assert!(task.wait_timeout(Duration::from_secs(60)).unwrap_err().is_runtime_gone());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn wait_timeout(&mut self, timeout: Duration) -> Result<T, RemoteError> {
+        not_on_a_loop("RemoteTask::wait_timeout");
+        let deadline = Instant::now().checked_add(timeout);
+        self.slot
+            .wait_until(deadline, "uniloop::RemoteTask::wait_timeout()")
+            .unwrap_or_else(|| Err(RemoteError::new(Repr::TimedOut)))
+    }
+
+    /// Ask the loop to cancel the task: its future is dropped on the loop's
+    /// thread at its next turn, and the result becomes an error with
+    /// [`is_cancelled`](RemoteError::is_cancelled). No effect once the task
+    /// has finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| std::future::pending::<()>());
+    /// rt.block_on(uniloop::yield_now()); // the task starts, and waits forever
+    /// task.cancel();
+    /// rt.block_on(uniloop::yield_now()); // the loop drops it
+    /// assert!(task.is_finished());
+    /// assert!(task.wait().unwrap_err().is_cancelled());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn cancel(&self) {
+        self.slot.request_cancel();
+    }
+
+    /// Whether the task has finished, one way or another.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// let task = rt.handle().spawn(|| async {});
+    /// assert!(!task.is_finished());
+    /// rt.block_on(uniloop::yield_now());
+    /// assert!(task.is_finished());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.slot.is_filled()
+    }
+}
+
+#[track_caller]
+fn not_on_a_loop(function: &str) {
+    if context::with_current(|_| ()).is_some() {
+        panic!("uniloop::{function}() called on a thread running a uniloop loop");
+    }
+}
+
+impl<T> Future for RemoteTask<T> {
+    type Output = Result<T, RemoteError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.slot.poll_take(cx, "uniloop::RemoteTask")
+    }
+}
+
+impl<T> fmt::Debug for RemoteTask<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteTask")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+/// What `Handle::spawn` sends to the loop: build the future there and spawn
+/// it. Dropped unsent or undelivered, its filler tells the waiter the
+/// runtime is gone.
+pub(crate) fn starter<M, Fut>(
+    make: M,
+    location: &'static Location<'static>,
+) -> (RemoteTask<Fut::Output>, impl FnOnce(&Core) + Send + 'static)
+where
+    M: FnOnce() -> Fut + Send + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Send + 'static,
+{
+    let (slot, filler) = Slot::new(dropped::<Fut::Output>);
+    let start = move |core: &Core| {
+        if filler.is_cancel_requested() {
+            return; // the filler's drop answers "cancelled"
+        }
+        match panic::catch_unwind(AssertUnwindSafe(make)) {
+            Ok(future) => drop(core.spawn(
+                Remote {
+                    future,
+                    filler: Some(filler),
+                },
+                None,
+                location,
+            )),
+            Err(payload) => filler.fill(Err(RemoteError::new(Repr::Panic(Mutex::new(payload))))),
+        }
+    };
+    (RemoteTask { slot }, start)
+}
+
+pin_project! {
+    /// The task's future: runs the user's future, puts its output (or its
+    /// panic) in the slot, and stops early when cancelled.
+    struct Remote<F: Future> {
+        // Declared first: dropped before `filler` answers the waiter.
+        #[pin]
+        future: F,
+        filler: Option<Filler<Outcome<F::Output>>>,
+    }
+}
+
+impl<F: Future> Future for Remote<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.project();
+        let Some(filler) = this.filler.as_ref() else {
+            return Poll::Ready(());
+        };
+        if filler.cancel_requested(cx.waker()) {
+            // Finishing drops this future: the user's future first (fields
+            // drop in order), then the filler, whose drop answers
+            // "cancelled". So the waiter hears only after the destructors.
+            return Poll::Ready(());
+        }
+        // Caught here, not by the task: nobody holds this task's handle, so
+        // a panic the task caught would count as never retrieved.
+        let outcome = match panic::catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(RemoteError::new(Repr::Panic(Mutex::new(payload)))),
+        };
+        if let Some(filler) = this.filler.take() {
+            filler.fill(outcome);
+        }
+        Poll::Ready(())
+    }
+}
