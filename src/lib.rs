@@ -103,9 +103,9 @@ pub use group::{
     GroupError, GroupJoin, Race, ReturnWhen, TaskGroup, TryGatherAll, Wait,
 };
 pub use runtime::{
-    all_tasks, call_at, call_later, call_soon, current_task, run, spawn, spawn_named, yield_now,
-    Builder, CallbackHandle, Handle, JoinError, LoopClosed, RemoteError, RemoteTask, Runtime,
-    Task, TaskId, TaskInfo, TaskState, YieldNow,
+    all_tasks, call_at, call_later, call_soon, current_task, metrics, run, spawn, spawn_named,
+    yield_now, Builder, CallbackHandle, Handle, JoinError, LoopClosed, Metrics, RemoteError,
+    RemoteTask, Runtime, Task, TaskId, TaskInfo, TaskState, YieldNow,
 };
 pub use blocking::{run_in_executor, to_thread};
 pub use time::{sleep, sleep_until, timeout, timeout_at};

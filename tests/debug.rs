@@ -236,3 +236,65 @@ fn a_panic_a_task_group_collected_is_not_reported_as_never_retrieved() {
     );
     assert!(!stderr.contains("never retrieved"), "{stderr}");
 }
+
+/// In the child: `run` ends with two tasks still pending (one named, one
+/// scheduled), and one that finished; in debug mode or not.
+fn pending_at_exit(debug: bool) {
+    let rt = Runtime::builder().debug(debug).build().unwrap();
+    rt.block_on(async {
+        drop(uniloop::spawn_named("stuck", std::future::pending::<()>()));
+        uniloop::spawn(async {}).await.unwrap();
+        uniloop::yield_now().await; // "stuck" is polled once
+        drop(uniloop::spawn(async {})); // never polled
+    });
+    drop(rt);
+    eprintln!("dropped");
+}
+
+#[test]
+fn child_pending_at_exit_in_debug_mode() {
+    if is_child("child_pending_at_exit_in_debug_mode") {
+        pending_at_exit(true);
+    }
+}
+
+#[test]
+fn child_pending_at_exit_without_debug_mode() {
+    if is_child("child_pending_at_exit_without_debug_mode") {
+        pending_at_exit(false);
+    }
+}
+
+#[test]
+fn tasks_still_pending_at_shutdown_are_listed_in_debug_mode() {
+    let stderr = stderr_of("child_pending_at_exit_in_debug_mode", &[]);
+    let lines: Vec<_> = stderr
+        .lines()
+        .filter(|l| l.starts_with("uniloop:"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert_eq!(
+        lines[0],
+        "uniloop: 2 tasks still pending at shutdown, cancelled:"
+    );
+    assert!(
+        lines[1]
+            .starts_with("uniloop:   task 1 \"stuck\" idle, 1 poll, spawned at tests/debug.rs:"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("uniloop:   task 3 scheduled, 0 polls, spawned at tests/debug.rs:"),
+        "{}",
+        lines[2]
+    );
+    // Listed before the tasks are dropped, and only once.
+    assert!(stderr.trim_end().ends_with("dropped"), "{stderr}");
+}
+
+#[test]
+fn pending_tasks_are_not_listed_without_debug_mode() {
+    let stderr = stderr_of("child_pending_at_exit_without_debug_mode", &[]);
+    assert!(!stderr.contains("still pending"), "{stderr}");
+    assert!(stderr.contains("dropped"), "{stderr}");
+}

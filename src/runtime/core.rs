@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use super::builder::Config;
+use super::metrics::{bump, Counters, Metrics};
 use super::remote::{self, Remote};
 use super::task::cell::{Harness, Header, Kind, TaskCell};
 use super::task::{Task, TaskId, TaskInfo, TaskState};
@@ -83,6 +84,10 @@ pub(crate) struct Core {
     pub(crate) blocking: Pool,
     /// `to_thread` jobs queued or running, which the paused clock waits for.
     pub(crate) blocking_jobs: JobCount,
+    pub(crate) counters: Counters,
+    /// With `Builder::seed`: the state of the PRNG that picks the next
+    /// ready task.
+    shuffle: Option<Cell<u64>>,
 }
 
 impl Core {
@@ -107,6 +112,8 @@ impl Core {
             slow_poll: config.debug.then_some(config.slow_poll_threshold),
             blocking: Pool::new(config.blocking_threads, KEEP_ALIVE, "uniloop-blocking"),
             blocking_jobs: JobCount::new(),
+            counters: Counters::default(),
+            shuffle: config.seed.map(Cell::new),
         })
     }
 
@@ -171,6 +178,9 @@ impl Core {
             panic!("uniloop: more than {MAX_TASKS} tasks alive in one runtime");
         }
         let task_ref = TaskRef::new(self.id, key, generation);
+        if kind == Kind::Task {
+            bump(&self.counters.tasks_spawned);
+        }
         let debug = self.slow_poll.is_some();
         let header = Header::new(TaskId(id), name, location, kind, task_ref, debug);
         let cell = Rc::new(TaskCell::new(header, future));
@@ -183,6 +193,18 @@ impl Core {
         drop(tasks);
         self.queue.borrow_mut().push_back(task_ref);
         Task::new(cell)
+    }
+
+    /// A wake of `task` on the loop's thread while it runs.
+    pub(crate) fn wake(&self, task: TaskRef) {
+        bump(&self.counters.local_wakeups);
+        self.schedule(task);
+    }
+
+    /// A wake of `task` that came from another thread.
+    pub(crate) fn wake_remote(&self, task: TaskRef) {
+        bump(&self.counters.remote_wakeups);
+        self.schedule(task);
     }
 
     /// Queue the task at `task` unless it is queued already, finished, or
@@ -214,8 +236,17 @@ impl Core {
         main
     }
 
+    /// The next ready task: the first, or with a seed a random one.
     pub(crate) fn pop(&self) -> Option<TaskRef> {
-        self.queue.borrow_mut().pop_front()
+        let mut queue = self.queue.borrow_mut();
+        let Some(state) = &self.shuffle else {
+            return queue.pop_front();
+        };
+        if queue.is_empty() {
+            return None;
+        }
+        let pick = splitmix64(state) % queue.len() as u64;
+        queue.swap_remove_front(pick as usize)
     }
 
     /// Whether `task`, just popped, is the current main and due a poll.
@@ -244,6 +275,7 @@ impl Core {
         }
         let waker = waker::waker(task);
         let mut cx = Context::from_waker(&waker);
+        bump(&self.counters.polls);
         let done = self.timed(|| harness.run(&mut cx), || harness.header().describe());
         self.running.set(None);
         if done {
@@ -257,8 +289,9 @@ impl Core {
     /// then take in what other threads sent and fire the timers that are
     /// due.
     pub(crate) fn turn(&self) {
+        bump(&self.counters.loop_iterations);
         if self.queue.borrow().is_empty() {
-            self.park();
+            self.counters.idle(|| self.park());
         } else if self.reactor.has_sources() {
             self.poll_reactor(Some(Duration::ZERO));
         } else if !self.remote.is_notified() && self.time.pending() == 0 {
@@ -332,6 +365,31 @@ impl Core {
         Some(self.info(running, tasks.get(running.key())?))
     }
 
+    pub(crate) fn metrics(&self) -> Metrics {
+        let c = &self.counters;
+        let (busy_time, idle_time) = c.times();
+        Metrics {
+            tasks_spawned: c.tasks_spawned.get(),
+            tasks_alive: self.tasks_alive(),
+            polls: c.polls.get(),
+            local_wakeups: c.local_wakeups.get(),
+            remote_wakeups: c.remote_wakeups.get(),
+            io_events: self.reactor.io_events(),
+            timers_pending: self.time.pending(),
+            loop_iterations: c.loop_iterations.get(),
+            busy_time,
+            idle_time,
+        }
+    }
+
+    fn tasks_alive(&self) -> usize {
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .filter(|(_, slot)| slot.is_task && !slot.task.header().is_done())
+            .count()
+    }
+
     pub(crate) fn all_tasks(&self) -> Vec<TaskInfo> {
         let tasks = self.tasks.borrow();
         tasks
@@ -359,6 +417,28 @@ impl Core {
         }
     }
 
+    /// In debug mode, list the tasks still pending as the runtime goes (≙
+    /// asyncio's "Task was destroyed but it is pending!").
+    pub(crate) fn report_pending(&self) {
+        if self.slow_poll.is_none() {
+            return;
+        }
+        let pending = self.all_tasks();
+        if pending.is_empty() {
+            return;
+        }
+        let mut stderr = io::stderr().lock();
+        let s = if pending.len() == 1 { "" } else { "s" };
+        let _ = writeln!(
+            stderr,
+            "uniloop: {} task{s} still pending at shutdown, cancelled:",
+            pending.len()
+        );
+        for task in pending {
+            let _ = writeln!(stderr, "uniloop:   {task}");
+        }
+    }
+
     /// Drop every task still alive, including tasks their destructors spawn.
     /// Each ends cancelled; their handles see `JoinError::is_cancelled`.
     pub(crate) fn shut_down(&self) {
@@ -375,6 +455,17 @@ impl Core {
         }
         self.queue.borrow_mut().clear();
     }
+}
+
+/// The next number of a SplitMix64 sequence: a small, fast PRNG whose
+/// every seed (0 included) gives a good sequence.
+fn splitmix64(state: &Cell<u64>) -> u64 {
+    let next = state.get().wrapping_add(GOLDEN_GAMMA);
+    state.set(next);
+    let mut z = next;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// In debug mode, print one line for a poll of `what` that took longer

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::builder::{Builder, Config};
 use super::core::{Core, BATCH};
 use super::handle::Handle;
+use super::metrics::Metrics;
 use super::waker::{self, MAIN_KEY};
 use super::{context, remote};
 use crate::blocking::Queued;
@@ -139,6 +140,27 @@ impl Runtime {
         self.run_main(future, "Runtime::block_on")
     }
 
+    /// A snapshot of the runtime's counters: tasks, polls, wake-ups, I/O
+    /// events, timers, loop turns, busy and idle time. See [`Metrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rt = uniloop::Runtime::new()?;
+    /// rt.block_on(async {
+    ///     for _ in 0..3 {
+    ///         uniloop::spawn(async {});
+    ///     }
+    ///     uniloop::yield_now().await;
+    /// });
+    /// let m = rt.metrics();
+    /// assert_eq!((m.tasks_spawned, m.tasks_alive, m.polls), (3, 0, 3));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        self.core.metrics()
+    }
+
     /// A [`Handle`] through which other threads reach this runtime.
     ///
     /// # Examples
@@ -194,6 +216,7 @@ impl Runtime {
         let core = &*self.core;
         let caller = Location::caller();
         let _enter = context::enter_loop(core, function);
+        let _time = core.counters.enter_loop();
         let mut future = pin!(future);
         // What other threads sent while the loop was not running goes first.
         core.receive();
@@ -225,6 +248,7 @@ impl Drop for Runtime {
         // Unregister first, so that nothing below can leave the registry
         // slot taken; wakes from other threads are no-ops from here on.
         remote::unregister(self.core.id());
+        self.core.report_pending();
         self.core.shut_down();
         // The tasks are gone, so nobody awaits an unstarted job: drop those,
         // and give running ones a bounded time.

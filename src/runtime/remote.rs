@@ -170,7 +170,7 @@ pub(crate) fn wake(task: TaskRef) {
 pub(crate) fn deliver(core: &Core, messages: &mut Vec<Message>) {
     for message in messages.drain(..) {
         match message {
-            Message::Wake(task) => core.schedule(task),
+            Message::Wake(task) => core.wake_remote(task),
             Message::Call(f, location) => {
                 // Detached: nothing outside the loop can cancel it.
                 drop(core.spawn_callback(async move { f() }, location));
