@@ -56,6 +56,11 @@
 //! | `asyncio.current_task()`, `asyncio.all_tasks()` | [`current_task`], [`all_tasks`] ([`TaskInfo`]) |
 //! | `loop.call_soon(f)`, `Handle.cancel()` | [`call_soon`], [`CallbackHandle::cancel`] |
 //! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon_threadsafe`] |
+//! | `await asyncio.to_thread(f)` | [`to_thread`]`(f).await` (the runtime's blocking pool, [`Builder::blocking_threads`]) |
+//! | `ThreadPoolExecutor(n)`, `await loop.run_in_executor(pool, f)` | [`blocking::ThreadPool::new`]`(n)`, [`run_in_executor`]`(&pool, f).await` |
+//! | `asyncio.run_coroutine_threadsafe(coro, loop)`, `.result(timeout)` | [`Handle::spawn`]`(\|\| fut)` → [`RemoteTask`], [`RemoteTask::wait_timeout`] |
+//! | debug-mode logs, `len(asyncio.all_tasks())` | [`metrics`] ([`Metrics`]), [`all_tasks`] |
+//! | `PYTHONASYNCIODEBUG=1` in tests, a deterministic event loop | [`Builder::paused_clock`], [`Builder::seed`] |
 //!
 //! ## Semantics
 //!

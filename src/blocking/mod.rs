@@ -5,12 +5,12 @@
 //! C library, a long computation) stops every task. Hand it to a thread
 //! instead and await its result:
 //!
-//! - [`to_thread`](crate::to_thread) runs it on the runtime's own blocking
+//! - [`to_thread`] runs it on the runtime's own blocking
 //!   pool, which starts threads on demand up to
 //!   [`Builder::blocking_threads`](crate::Builder::blocking_threads)
 //!   (default `min(32, cpus + 4)`, as asyncio's default executor); threads
 //!   idle for 10 s exit, and jobs beyond the limit wait in FIFO order.
-//! - [`run_in_executor`](crate::run_in_executor) runs it on a
+//! - [`run_in_executor`] runs it on a
 //!   [`ThreadPool`] of your own, which you can size and share between
 //!   runtimes.
 //!
@@ -33,7 +33,7 @@
 //!
 //! Under [`Builder::paused_clock`](crate::Builder::paused_clock) the clock
 //! does not jump to the next timer while one of the runtime's
-//! [`to_thread`](crate::to_thread) jobs is queued or running: the loop
+//! [`to_thread`] jobs is queued or running: the loop
 //! waits for the job, as it would for a ready task, so a blocking job
 //! takes no virtual time.
 //!
