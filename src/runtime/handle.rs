@@ -159,7 +159,7 @@ impl Handle {
         Fut: Future + 'static,
         Fut::Output: Send + 'static,
     {
-        let (task, start) = remote_task::starter(make, Location::caller());
+        let (task, start) = remote_task::starter(make, self.remote.owner, Location::caller());
         // Refused by a dead runtime, `start` is dropped here and the task
         // resolves to "runtime gone".
         let _ = self

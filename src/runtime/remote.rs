@@ -20,6 +20,7 @@ use std::mem;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::thread::ThreadId;
 
 use super::core::Core;
 use super::waker::{TaskRef, MAX_RUNTIMES};
@@ -41,6 +42,8 @@ pub(crate) struct Remote {
     notified: AtomicBool,
     closed: AtomicBool,
     waker: mio::Waker,
+    /// The thread that owns the runtime: the only one that can run it.
+    pub(crate) owner: ThreadId,
 }
 
 impl Remote {
@@ -50,6 +53,7 @@ impl Remote {
             notified: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             waker,
+            owner: std::thread::current().id(),
         }
     }
 

@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
@@ -232,6 +233,9 @@ fn dropped<T>(cancel_requested: bool) -> Outcome<T> {
 #[must_use = "a RemoteTask detaches when dropped; await it, wait() on it, or drop it on purpose"]
 pub struct RemoteTask<T> {
     slot: Arc<Slot<Outcome<T>>>,
+    /// The thread that owns the runtime, which a blocking wait there
+    /// would stop forever.
+    owner: ThreadId,
 }
 
 impl<T> RemoteTask<T> {
@@ -244,9 +248,12 @@ impl<T> RemoteTask<T> {
     ///
     /// # Panics
     ///
-    /// On a thread that is running a uniloop loop, whose tasks it would
-    /// stop ("uniloop::RemoteTask::wait() called on a thread running a
-    /// uniloop loop"); await the task there instead.
+    /// - On a thread that is running a uniloop loop, whose tasks it would
+    ///   stop ("uniloop::RemoteTask::wait() called on a thread running a
+    ///   uniloop loop"); await the task there instead.
+    /// - On the thread that owns the task's runtime, whose loop could not
+    ///   run while this thread waits ("uniloop::RemoteTask::wait() called on
+    ///   the thread that owns its runtime"): run `block_on` there.
     ///
     /// # Examples
     ///
@@ -259,7 +266,10 @@ impl<T> RemoteTask<T> {
     /// ```
     #[track_caller]
     pub fn wait(self) -> Result<T, RemoteError> {
-        not_on_a_loop("RemoteTask::wait");
+        self.not_on_a_loop("RemoteTask::wait");
+        if thread::current().id() == self.owner && !self.is_finished() {
+            panic!("uniloop::RemoteTask::wait() called on the thread that owns its runtime");
+        }
         self.slot
             .wait_until(None, "uniloop::RemoteTask::wait()")
             .expect("no deadline")
@@ -276,7 +286,9 @@ impl<T> RemoteTask<T> {
     ///
     /// # Panics
     ///
-    /// - On a thread running a uniloop loop, as [`wait`](Self::wait).
+    /// - On a thread running a uniloop loop, as [`wait`](Self::wait). (On
+    ///   the thread that owns the runtime, outside its loop, it only waits
+    ///   out the timeout: the task cannot progress meanwhile.)
     /// - If the result was taken already (a previous wait returned it).
     ///
     /// # Examples
@@ -294,7 +306,7 @@ impl<T> RemoteTask<T> {
     /// ```
     #[track_caller]
     pub fn wait_timeout(&mut self, timeout: Duration) -> Result<T, RemoteError> {
-        not_on_a_loop("RemoteTask::wait_timeout");
+        self.not_on_a_loop("RemoteTask::wait_timeout");
         let deadline = Instant::now().checked_add(timeout);
         self.slot
             .wait_until(deadline, "uniloop::RemoteTask::wait_timeout()")
@@ -339,10 +351,13 @@ impl<T> RemoteTask<T> {
     }
 }
 
-#[track_caller]
-fn not_on_a_loop(function: &str) {
-    if context::with_current(|_| ()).is_some() {
-        panic!("uniloop::{function}() called on a thread running a uniloop loop");
+impl<T> RemoteTask<T> {
+    /// Refuse to block a thread whose loop the task may need.
+    #[track_caller]
+    fn not_on_a_loop(&self, function: &str) {
+        if context::with_current(|_| ()).is_some() {
+            panic!("uniloop::{function}() called on a thread running a uniloop loop");
+        }
     }
 }
 
@@ -367,6 +382,7 @@ impl<T> fmt::Debug for RemoteTask<T> {
 /// runtime is gone.
 pub(crate) fn starter<M, Fut>(
     make: M,
+    owner: ThreadId,
     location: &'static Location<'static>,
 ) -> (RemoteTask<Fut::Output>, impl FnOnce(&Core) + Send + 'static)
 where
@@ -391,7 +407,7 @@ where
             Err(payload) => filler.fill(Err(RemoteError::new(Repr::Panic(Mutex::new(payload))))),
         }
     };
-    (RemoteTask { slot }, start)
+    (RemoteTask { slot, owner }, start)
 }
 
 pin_project! {
@@ -430,5 +446,36 @@ impl<F: Future> Future for Remote<F> {
             filler.fill(outcome);
         }
         Poll::Ready(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Runtime;
+
+    #[test]
+    #[should_panic(expected = "uniloop::RemoteTask::wait() called on the thread that owns its runtime")]
+    fn waiting_on_the_runtimes_own_thread_outside_its_loop_panics_instead_of_hanging() {
+        let rt = Runtime::new().unwrap();
+        let task = rt.handle().spawn(|| async {});
+        let _ = task.wait();
+    }
+
+    #[test]
+    fn waiting_on_the_runtimes_own_thread_is_fine_once_finished() {
+        let rt = Runtime::new().unwrap();
+        let task = rt.handle().spawn(|| async { 5 });
+        rt.block_on(crate::yield_now());
+        assert_eq!(task.wait().unwrap(), 5);
+    }
+
+    #[test]
+    #[should_panic(expected = "uniloop::RemoteTask::wait() called on a thread running a uniloop loop")]
+    fn waiting_inside_a_loop_panics() {
+        let rt = Runtime::new().unwrap();
+        let task = rt.handle().spawn(|| async {});
+        crate::run(async move {
+            let _ = task.wait();
+        });
     }
 }
