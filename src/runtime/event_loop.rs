@@ -20,8 +20,11 @@ use crate::blocking::Queued;
 /// `asyncio.run(main())`).
 ///
 /// When `future` completes, every task still alive is cancelled: its future
-/// is dropped (destructors run) before `run` returns. A panic inside
-/// `future` propagates out of `run` (after the same clean-up).
+/// is dropped (destructors run) before `run` returns. Then the blocking
+/// pool shuts down: jobs not started are dropped, and `run` waits up to
+/// 10 s for running ones, then leaves them to finish detached (see
+/// [`blocking`](crate::blocking#shutdown)). A panic inside `future`
+/// propagates out of `run` (after the same clean-up).
 ///
 /// # Panics
 ///
@@ -57,7 +60,9 @@ pub fn run<F: Future>(future: F) -> F::Output {
 ///
 /// Dropping the runtime cancels every task still alive: their futures are
 /// dropped, their [`Task`](crate::Task) handles report
-/// [`JoinError::is_cancelled`](crate::JoinError::is_cancelled).
+/// [`JoinError::is_cancelled`](crate::JoinError::is_cancelled). It then
+/// shuts the blocking pool down, waiting a bounded time for running jobs
+/// (10 s, or as [`shutdown_timeout`](Runtime::shutdown_timeout) says).
 ///
 /// # Examples
 ///
