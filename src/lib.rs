@@ -114,6 +114,12 @@ pub use runtime::{
 };
 pub use blocking::{run_in_executor, to_thread};
 pub use time::{sleep, sleep_until, timeout, timeout_at};
+pub use uniloop_macros::{main, test};
+
+/// Doc tests of `#[uniloop::main]` and `#[uniloop::test]`: their examples,
+/// and misuses that must not compile.
+#[cfg(doctest)]
+mod macros_doc;
 
 /// What the `gather!` macros expand to; not a public API.
 #[doc(hidden)]
