@@ -103,6 +103,7 @@ pub mod signal;
 pub mod sync;
 pub mod time;
 
+pub use blocking::{run_in_executor, to_thread};
 pub use group::{
     as_completed, gather_all, race, try_gather_all, wait, AsCompleted, ChildError, GatherAll,
     GroupError, GroupJoin, Race, ReturnWhen, TaskGroup, TryGatherAll, Wait,
@@ -112,7 +113,6 @@ pub use runtime::{
     yield_now, Builder, CallbackHandle, Handle, JoinError, LoopClosed, Metrics, RemoteError,
     RemoteTask, Runtime, Task, TaskId, TaskInfo, TaskState, YieldNow,
 };
-pub use blocking::{run_in_executor, to_thread};
 pub use time::{sleep, sleep_until, timeout, timeout_at};
 pub use uniloop_macros::{main, test};
 

@@ -454,7 +454,9 @@ mod tests {
     use crate::Runtime;
 
     #[test]
-    #[should_panic(expected = "uniloop::RemoteTask::wait() called on the thread that owns its runtime")]
+    #[should_panic(
+        expected = "uniloop::RemoteTask::wait() called on the thread that owns its runtime"
+    )]
     fn waiting_on_the_runtimes_own_thread_outside_its_loop_panics_instead_of_hanging() {
         let rt = Runtime::new().unwrap();
         let task = rt.handle().spawn(|| async {});
@@ -470,7 +472,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "uniloop::RemoteTask::wait() called on a thread running a uniloop loop")]
+    #[should_panic(
+        expected = "uniloop::RemoteTask::wait() called on a thread running a uniloop loop"
+    )]
     fn waiting_inside_a_loop_panics() {
         let rt = Runtime::new().unwrap();
         let task = rt.handle().spawn(|| async {});
