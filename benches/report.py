@@ -18,7 +18,10 @@ faster of the two tokio columns:
 - networking (`benches/net.rs`): ns per 64-byte loopback round trip and
   round trips per second (higher is better; its ratio is uniloop's
   throughput over the faster tokio column's) for uniloop and both tokio
-  runtimes.
+  runtimes;
+- threads (`benches/threads.rs`): ns per `to_thread` round trip
+  (tokio: `spawn_blocking`) and ns per task spawned through the handle
+  from 4 OS threads, for uniloop and both tokio runtimes.
 
 Usage: python3 benches/report.py [GROUP ...]   (default: every group found)
 """
@@ -42,6 +45,9 @@ CHANNEL_GROUPS = {"channel_ping_pong": "ns per round trip",
                   "channel_threadsafe": "ns per message"}
 NET_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread"]
 NET_GROUPS = {"net_ping_pong": "ns per round trip"}
+THREADS_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread"]
+THREADS_GROUPS = {"threads_to_thread": "ns per round trip",
+                  "threads_handle_spawn": "ns per task"}
 TOKIO = ("tokio_local", "tokio_current_thread")
 SLEEP_MS = 10.0
 RSS_JSON = ROOT / "sleepers_rss.json"
@@ -143,6 +149,15 @@ def print_net_table(groups):
               + " | ".join(cells) + f" | {ratio} |")
 
 
+def print_threads_table(groups):
+    print_header(THREADS_COLUMNS)
+    for group in THREADS_GROUPS:
+        if group in groups:
+            label = group.removeprefix("threads_")
+            print_row(f"{label} ({THREADS_GROUPS[group]})", medians(group, THREADS_COLUMNS),
+                      THREADS_COLUMNS)
+
+
 def main():
     groups = sys.argv[1:] or sorted(p.name for p in ROOT.iterdir()
                                     if p.is_dir() and p.name != "report")
@@ -150,12 +165,13 @@ def main():
         (print_runtime_table,
          [g for g in groups
           if g not in TIME_GROUPS and g not in SYNC_GROUPS and g not in CHANNEL_GROUPS
-          and g not in GROUP_GROUPS and g not in NET_GROUPS]),
+          and g not in GROUP_GROUPS and g not in NET_GROUPS and g not in THREADS_GROUPS]),
         (print_time_table, [g for g in groups if g in TIME_GROUPS]),
         (print_sync_table, [g for g in groups if g in SYNC_GROUPS]),
         (print_channel_table, [g for g in groups if g in CHANNEL_GROUPS]),
         (print_group_table, [g for g in groups if g in GROUP_GROUPS]),
         (print_net_table, [g for g in groups if g in NET_GROUPS]),
+        (print_threads_table, [g for g in groups if g in THREADS_GROUPS]),
     ]
     printed = False
     for print_table, table_groups in tables:
