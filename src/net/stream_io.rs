@@ -34,7 +34,15 @@ where
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // Not `poll_stream_io`: a vectored write can stop short at the
+        // system's limit on slices while the socket still has room.
         self.poll_io(Direction::Write, cx, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Write what the socket takes of `buf` now, without waiting:
+    /// `WouldBlock` if it takes nothing.
+    pub(crate) fn try_write_stream(&self, buf: &[u8]) -> io::Result<usize> {
+        self.try_stream_io(Direction::Write, buf.len(), |mut s| s.write(buf))
     }
 }
 

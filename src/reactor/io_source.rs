@@ -79,11 +79,58 @@ impl<S: Source> IoSource<S> {
     ) -> Poll<io::Result<usize>> {
         let polled = self.poll_io(direction, cx, op);
         if let Poll::Ready(Ok(n)) = polled {
-            if n > 0 && n < len {
-                self.io.clear_ready(direction);
-            }
+            self.clear_if_short(direction, len, n);
         }
         polled
+    }
+
+    /// Run `op` now, without waiting and without touching the waiting
+    /// tasks' wakers (the core of a `try_` method): `WouldBlock` clears
+    /// the readiness in `direction`, as in [`poll_io`](Self::poll_io),
+    /// and is returned.
+    ///
+    /// `op` runs even when no event has marked the source ready: the
+    /// readiness is a hint, and reading it here would take a waker slot.
+    /// At worst that is one system call that returns `WouldBlock`.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            match op(&self.source) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.io.clear_ready(direction);
+                    return Err(e);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                done => return done,
+            }
+        }
+    }
+
+    /// [`try_io`](Self::try_io) for a byte stream's read or write of `len`
+    /// bytes; a short transfer clears the readiness, as in
+    /// [`poll_stream_io`](Self::poll_stream_io).
+    pub(crate) fn try_stream_io(
+        &self,
+        direction: Direction,
+        len: usize,
+        op: impl FnMut(&S) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let done = self.try_io(direction, op);
+        if let Ok(n) = done {
+            self.clear_if_short(direction, len, n);
+        }
+        done
+    }
+
+    /// A transfer of `n` of `len` bytes that stopped short (but not at 0,
+    /// which is end of stream) emptied or filled the socket's buffer.
+    fn clear_if_short(&self, direction: Direction, len: usize, n: usize) {
+        if n > 0 && n < len {
+            self.io.clear_ready(direction);
+        }
     }
 
     /// [`poll_io`](Self::poll_io) as a future.

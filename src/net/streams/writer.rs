@@ -396,13 +396,11 @@ impl Core {
             return;
         }
         if self.start == self.buf.len() {
-            // Nothing buffered: try the socket now, without waiting. The
-            // no-op waker it may leave is replaced by the next drain's.
-            let mut cx = Context::from_waker(Waker::noop());
-            match Pin::new(&mut self.half).poll_write(&mut cx, data) {
-                Poll::Ready(Ok(n)) => data = &data[n..],
-                Poll::Ready(Err(e)) => return self.fail(e),
-                Poll::Pending => {}
+            // Nothing buffered: try the socket now, without waiting.
+            match self.half.try_write(data) {
+                Ok(n) => data = &data[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return self.fail(e),
             }
             if data.is_empty() {
                 return;

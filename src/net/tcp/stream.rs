@@ -225,6 +225,17 @@ impl TcpStream {
         self.io.get_ref().shutdown(how)
     }
 
+    /// Write what the socket takes of `buf` now, without waiting (the
+    /// core of [`StreamWriter::write`](crate::net::StreamWriter::write)).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if the socket takes nothing now; the write's error
+    /// otherwise.
+    pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_write_stream(buf)
+    }
+
     /// Borrow a reading half and a writing half, to read in one future and
     /// write in another (`gather!` them, or use them in one task).
     ///
@@ -359,6 +370,13 @@ impl OwnedWriteHalf {
     }
 }
 
+impl OwnedWriteHalf {
+    /// [`TcpStream::try_write`] on the connection.
+    pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.try_write(buf)
+    }
+}
+
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
         let _ = self.stream.shutdown(Shutdown::Write);
@@ -375,4 +393,82 @@ impl fmt::Debug for OwnedWriteHalf {
 fn assert_unpin() {
     fn unpin<T: Unpin>() {}
     unpin::<TcpStream>();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A connection's two ends.
+    async fn pair() -> (TcpStream, TcpStream) {
+        let listener = crate::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (client, server)
+    }
+
+    #[test]
+    fn try_write_sends_now_until_the_socket_is_full() {
+        crate::run(async {
+            let (client, mut server) = pair().await;
+            assert_eq!(client.try_write(b"ping").unwrap(), 4);
+            let mut buf = [0; 4];
+            server.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"ping");
+            let chunk = [1; 64 * 1024];
+            let mut sent = 0;
+            let full = loop {
+                match client.try_write(&chunk) {
+                    Ok(n) => sent += n,
+                    Err(e) => break e,
+                }
+                assert!(sent < 1 << 30, "the socket never filled");
+            };
+            assert_eq!(full.kind(), io::ErrorKind::WouldBlock);
+            // Readiness is cleared, so a write now waits for the peer.
+            let mut got = vec![0; sent];
+            let (wrote, read) = crate::gather!((&client).write_all(b"!"), async {
+                server.read_exact(&mut got).await
+            })
+            .await;
+            wrote.unwrap();
+            read.unwrap();
+            assert!(got.iter().all(|&b| b == 1));
+            server.read_exact(&mut buf[..1]).await.unwrap();
+            assert_eq!(buf[0], b'!');
+        });
+    }
+
+    /// `try_write` takes no waker slot: a task waiting to write on the
+    /// same socket is still woken when there is room.
+    #[test]
+    fn try_write_leaves_a_waiting_writer_its_wake_up() {
+        crate::run(async {
+            let (client, mut server) = pair().await;
+            let client = Rc::new(client);
+            let data: Vec<u8> = (0..32u32 << 20).map(|i| (i % 251) as u8).collect();
+            let writer = crate::spawn({
+                let (client, data) = (client.clone(), data.clone());
+                async move { (&*client).write_all(&data).await }
+            });
+            crate::yield_now().await; // the writer fills the socket and waits
+            let err = client.try_write(b"x").unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+            let mut got = vec![0; data.len()];
+            let read_all = async {
+                server.read_exact(&mut got).await.unwrap();
+                writer.await.unwrap().unwrap();
+            };
+            crate::timeout(Duration::from_secs(10), read_all)
+                .await
+                .expect("the waiting writer was never woken");
+            assert!(got == data);
+        });
+    }
 }
