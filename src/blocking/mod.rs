@@ -64,7 +64,7 @@ use std::task::{Context, Poll};
 use std::thread;
 
 pub(crate) use pool::{Pool, Queued, KEEP_ALIVE};
-pub(crate) use slot::{Filler, Slot};
+pub(crate) use slot::{Filler, HasSlot, Slot};
 pub use thread_pool::{run_in_executor, ThreadPool};
 
 use crate::runtime::context;

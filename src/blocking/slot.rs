@@ -10,7 +10,11 @@
 //!   every waiter gets an answer.
 //! - The waker and the condition variable are both signalled after `fill`
 //!   has released the lock, so a waiter never wakes only to block on it.
+//!   The condition variable only if a thread is blocked on it: `blocked`
+//!   is counted under the lock, so a thread either is counted before
+//!   `fill` looks, or finds the value there and does not block.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -25,44 +29,66 @@ struct Inner<V> {
     state: State<V>,
     /// The waker of the task awaiting the value.
     waker: Option<Waker>,
-    /// Set by `request_cancel`; read by the producing side.
-    cancel_requested: bool,
     /// The producing side's waker, woken by `request_cancel`.
     producer: Option<Waker>,
+    /// Threads blocked in `wait_until`: `fill` signals the condition
+    /// variable only if there are any (a signal is a system call even when
+    /// nobody waits).
+    blocked: usize,
 }
 
 /// The shared slot.
 pub(crate) struct Slot<V> {
     inner: Mutex<Inner<V>>,
     filled: Condvar,
+    /// Set by `request_cancel`, read by the producing side: an atomic, so
+    /// that a producer that finishes at its first poll never takes the
+    /// lock to ask.
+    cancel_requested: AtomicBool,
+}
+
+/// What holds a slot: the slot itself, or a larger allocation with the
+/// slot inside (`Handle::spawn` keeps the slot and the closure in one).
+pub(crate) trait HasSlot<V>: Send + Sync {
+    fn slot(&self) -> &Slot<V>;
+}
+
+impl<V: Send> HasSlot<V> for Slot<V> {
+    fn slot(&self) -> &Slot<V> {
+        self
+    }
 }
 
 /// The producing side. Dropping it unfilled fills in `fallback(cancel
 /// requested?)`.
 pub(crate) struct Filler<V> {
-    slot: Arc<Slot<V>>,
+    owner: Arc<dyn HasSlot<V>>,
     fallback: fn(bool) -> V,
     filled: bool,
 }
 
-impl<V> Slot<V> {
+impl<V: Send + 'static> Slot<V> {
     /// A slot and its filler.
     pub(crate) fn new(fallback: fn(bool) -> V) -> (Arc<Slot<V>>, Filler<V>) {
-        let slot = Arc::new(Slot {
+        let slot = Arc::new(Slot::empty());
+        let filler = Filler::new(slot.clone(), fallback);
+        (slot, filler)
+    }
+}
+
+impl<V> Slot<V> {
+    /// A slot with no value yet, to be held by a [`HasSlot`].
+    pub(crate) fn empty() -> Slot<V> {
+        Slot {
             inner: Mutex::new(Inner {
                 state: State::Waiting,
                 waker: None,
-                cancel_requested: false,
                 producer: None,
+                blocked: 0,
             }),
             filled: Condvar::new(),
-        });
-        let filler = Filler {
-            slot: slot.clone(),
-            fallback,
-            filled: false,
-        };
-        (slot, filler)
+            cancel_requested: AtomicBool::new(false),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<V>> {
@@ -111,22 +137,27 @@ impl<V> Slot<V> {
                 }
                 State::Waiting => {}
             }
-            inner = match deadline {
+            let left = match deadline {
+                None => None,
+                Some(deadline) => match deadline.saturating_duration_since(Instant::now()) {
+                    Duration::ZERO => return None,
+                    left => Some(left),
+                },
+            };
+            inner.blocked += 1;
+            inner = match left {
                 None => self
                     .filled
                     .wait(inner)
                     .unwrap_or_else(PoisonError::into_inner),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left == Duration::ZERO {
-                        return None;
-                    }
+                Some(left) => {
                     self.filled
                         .wait_timeout(inner, left)
                         .unwrap_or_else(PoisonError::into_inner)
                         .0
                 }
             };
+            inner.blocked -= 1;
         }
     }
 
@@ -139,7 +170,7 @@ impl<V> Slot<V> {
     pub(crate) fn request_cancel(&self) {
         let producer = {
             let mut inner = self.lock();
-            inner.cancel_requested = true;
+            self.cancel_requested.store(true, Ordering::Release);
             inner.producer.take()
         };
         if let Some(waker) = producer {
@@ -157,43 +188,68 @@ fn take<V>(state: &mut State<V>) -> V {
 }
 
 impl<V> Filler<V> {
+    /// The filler of `owner`'s slot.
+    pub(crate) fn new(owner: Arc<dyn HasSlot<V>>, fallback: fn(bool) -> V) -> Filler<V> {
+        Filler {
+            owner,
+            fallback,
+            filled: false,
+        }
+    }
+
     /// Deliver `value` and wake the waiters.
     pub(crate) fn fill(mut self, value: V) {
         self.filled = true;
-        self.slot.fill(value);
+        self.owner.slot().fill(value);
     }
 
-    /// Whether the waiting side asked for cancellation; otherwise remember
-    /// `waker` to be woken when it does.
-    pub(crate) fn cancel_requested(&self, waker: &Waker) -> bool {
-        let mut inner = self.slot.lock();
-        if !inner.cancel_requested {
-            match &mut inner.producer {
-                Some(w) if w.will_wake(waker) => {}
-                slot => *slot = Some(waker.clone()),
-            }
+    /// Remember `waker`, to be woken when the waiting side asks for
+    /// cancellation. Returns whether it asked already (then the waker is
+    /// not kept). Set under the lock that `request_cancel` takes the waker
+    /// under, so a request is either seen here or wakes `waker`.
+    pub(crate) fn wake_on_cancel(&self, waker: &Waker) -> bool {
+        let mut inner = self.owner.slot().lock();
+        if self.is_cancel_requested() {
+            return true;
         }
-        inner.cancel_requested
+        match &mut inner.producer {
+            Some(w) if w.will_wake(waker) => {}
+            slot => *slot = Some(waker.clone()),
+        }
+        false
     }
 
     /// Whether the waiting side asked for cancellation.
     pub(crate) fn is_cancel_requested(&self) -> bool {
-        self.slot.lock().cancel_requested
+        self.owner.slot().is_cancel_requested()
     }
 }
 
 impl<V> Slot<V> {
-    fn fill(&self, value: V) {
-        let waker = {
+    /// Whether the waiting side asked for cancellation.
+    pub(crate) fn is_cancel_requested(&self) -> bool {
+        self.cancel_requested.load(Ordering::Acquire)
+    }
+
+    /// Deliver `value` and wake the waiters, unless a value was delivered
+    /// already (then `value` is dropped). Producers go through a
+    /// [`Filler`], which guarantees an answer; this is for a holder that
+    /// answers for a producer that never started.
+    pub(crate) fn fill(&self, value: V) {
+        let (waker, blocked) = {
             let mut inner = self.lock();
             if !matches!(inner.state, State::Waiting) {
                 return;
             }
             inner.state = State::Ready(value);
             inner.producer = None;
-            inner.waker.take()
+            (inner.waker.take(), inner.blocked > 0)
         };
-        self.filled.notify_all();
+        // A thread that starts waiting after the lock was released sees
+        // `Ready` and does not block.
+        if blocked {
+            self.filled.notify_all();
+        }
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -204,7 +260,7 @@ impl<V> Drop for Filler<V> {
     fn drop(&mut self) {
         if !self.filled {
             let cancelled = self.is_cancel_requested();
-            self.slot.fill((self.fallback)(cancelled));
+            self.owner.slot().fill((self.fallback)(cancelled));
         }
     }
 }
@@ -276,10 +332,11 @@ mod tests {
         let (slot, filler) = Slot::new(fallback);
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
-        assert!(!filler.cancel_requested(&waker));
+        assert!(!filler.wake_on_cancel(&waker));
         slot.request_cancel();
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
-        assert!(filler.cancel_requested(&waker));
+        assert!(filler.is_cancel_requested());
+        assert!(filler.wake_on_cancel(&waker));
     }
 
     #[test]

@@ -159,12 +159,10 @@ impl Handle {
         Fut: Future + 'static,
         Fut::Output: Send + 'static,
     {
-        let (task, start) = remote_task::starter(make, self.remote.owner, Location::caller());
-        // Refused by a dead runtime, `start` is dropped here and the task
-        // resolves to "runtime gone".
-        let _ = self
-            .remote
-            .send(Box::new(start), |start| Message::Spawn(start));
+        let (task, starter) = remote_task::starter(make, self.remote.owner, Location::caller());
+        // Refused by a dead runtime, the starter is dropped here and the
+        // task resolves to "runtime gone".
+        let _ = self.remote.send(starter, Message::Spawn);
         task
     }
 

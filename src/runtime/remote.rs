@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::ThreadId;
 
 use super::core::Core;
+use super::remote_task::Starter;
 use super::waker::{TaskRef, MAX_RUNTIMES};
 
 /// Something sent into the loop from outside.
@@ -32,8 +33,8 @@ pub(crate) enum Message {
     /// Run a callback on the loop (`Handle::call_soon_threadsafe`), with
     /// where it was sent from.
     Call(Box<dyn FnOnce() + Send>, &'static Location<'static>),
-    /// Start a task (`Handle::spawn`): the closure builds and spawns it.
-    Spawn(Box<dyn FnOnce(&Core) + Send>),
+    /// Start a task (`Handle::spawn`).
+    Spawn(Starter),
 }
 
 /// A loop's inbox for other threads.
@@ -180,7 +181,7 @@ pub(crate) fn deliver(core: &Core, messages: &mut Vec<Message>) {
                 drop(core.spawn_callback(async move { f() }, location));
             }
             // It catches the panics of the user code it runs.
-            Message::Spawn(start) => start(core),
+            Message::Spawn(starter) => starter.start(core),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::any::Any;
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,7 @@ use pin_project_lite::pin_project;
 use super::context;
 use super::core::Core;
 use super::task::payload_message;
-use crate::blocking::{Filler, Slot};
+use crate::blocking::{Filler, HasSlot, Slot};
 
 /// Why a [`RemoteTask`] gave no value: the task was cancelled or panicked,
 /// its runtime is gone, or [`wait_timeout`](RemoteTask::wait_timeout) ran
@@ -232,7 +233,7 @@ fn dropped<T>(cancel_requested: bool) -> Outcome<T> {
 /// ```
 #[must_use = "a RemoteTask detaches when dropped; await it, wait() on it, or drop it on purpose"]
 pub struct RemoteTask<T> {
-    slot: Arc<Slot<Outcome<T>>>,
+    shared: Arc<dyn HasSlot<Outcome<T>>>,
     /// The thread that owns the runtime, which a blocking wait there
     /// would stop forever.
     owner: ThreadId,
@@ -270,7 +271,7 @@ impl<T> RemoteTask<T> {
         if thread::current().id() == self.owner && !self.is_finished() {
             panic!("uniloop::RemoteTask::wait() called on the thread that owns its runtime");
         }
-        self.slot
+        self.slot()
             .wait_until(None, "uniloop::RemoteTask::wait()")
             .expect("no deadline")
     }
@@ -308,7 +309,7 @@ impl<T> RemoteTask<T> {
     pub fn wait_timeout(&mut self, timeout: Duration) -> Result<T, RemoteError> {
         self.not_on_a_loop("RemoteTask::wait_timeout");
         let deadline = Instant::now().checked_add(timeout);
-        self.slot
+        self.slot()
             .wait_until(deadline, "uniloop::RemoteTask::wait_timeout()")
             .unwrap_or_else(|| Err(RemoteError::new(Repr::TimedOut)))
     }
@@ -331,7 +332,7 @@ impl<T> RemoteTask<T> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn cancel(&self) {
-        self.slot.request_cancel();
+        self.slot().request_cancel();
     }
 
     /// Whether the task has finished, one way or another.
@@ -347,11 +348,15 @@ impl<T> RemoteTask<T> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.slot.is_filled()
+        self.slot().is_filled()
     }
 }
 
 impl<T> RemoteTask<T> {
+    fn slot(&self) -> &Slot<Outcome<T>> {
+        self.shared.slot()
+    }
+
     /// Refuse to block a thread whose loop the task may need.
     #[track_caller]
     fn not_on_a_loop(&self, function: &str) {
@@ -365,7 +370,7 @@ impl<T> Future for RemoteTask<T> {
     type Output = Result<T, RemoteError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.slot.poll_take(cx, "uniloop::RemoteTask")
+        self.shared.slot().poll_take(cx, "uniloop::RemoteTask")
     }
 }
 
@@ -377,37 +382,126 @@ impl<T> fmt::Debug for RemoteTask<T> {
     }
 }
 
-/// What `Handle::spawn` sends to the loop: build the future there and spawn
-/// it. Dropped unsent or undelivered, its filler tells the waiter the
-/// runtime is gone.
-pub(crate) fn starter<M, Fut>(
-    make: M,
-    owner: ThreadId,
+/// What `Handle::spawn` sends to the loop, in one allocation with the
+/// slot the `RemoteTask` waits on: the closure that builds the future.
+struct Shared<M, Fut: Future> {
+    slot: Slot<Outcome<Fut::Output>>,
+    /// Taken by `start` on the loop, or by `abandon` if it never gets there.
+    make: Mutex<Option<M>>,
     location: &'static Location<'static>,
-) -> (RemoteTask<Fut::Output>, impl FnOnce(&Core) + Send + 'static)
+    _future: PhantomData<fn() -> Fut>,
+}
+
+impl<M, Fut> HasSlot<Outcome<Fut::Output>> for Shared<M, Fut>
+where
+    M: Send,
+    Fut: Future,
+    Fut::Output: Send,
+{
+    fn slot(&self) -> &Slot<Outcome<Fut::Output>> {
+        &self.slot
+    }
+}
+
+/// The loop's side of a [`Shared`], with its types erased.
+trait Start: Send + Sync {
+    /// Build the future and spawn it.
+    fn start(self: Arc<Self>, core: &Core);
+    /// It will never start: answer the waiter.
+    fn abandon(&self);
+}
+
+impl<M, Fut> Start for Shared<M, Fut>
 where
     M: FnOnce() -> Fut + Send + 'static,
     Fut: Future + 'static,
     Fut::Output: Send + 'static,
 {
-    let (slot, filler) = Slot::new(dropped::<Fut::Output>);
-    let start = move |core: &Core| {
-        if filler.is_cancel_requested() {
-            return; // the filler's drop answers "cancelled"
+    fn start(self: Arc<Self>, core: &Core) {
+        let Some(make) = lock(&self.make).take() else {
+            return;
+        };
+        if self.slot.is_cancel_requested() {
+            drop(make);
+            return self.slot.fill(dropped(true));
         }
         match panic::catch_unwind(AssertUnwindSafe(make)) {
-            Ok(future) => drop(core.spawn(
-                Remote {
+            Ok(future) => {
+                let location = self.location;
+                let filler = Filler::new(self, dropped::<Fut::Output>);
+                let task = Remote {
                     future,
                     filler: Some(filler),
-                },
-                None,
-                location,
-            )),
-            Err(payload) => filler.fill(Err(RemoteError::new(Repr::Panic(Mutex::new(payload))))),
+                };
+                drop(core.spawn(task, None, location));
+            }
+            Err(payload) => self
+                .slot
+                .fill(Err(RemoteError::new(Repr::Panic(Mutex::new(payload))))),
         }
+    }
+
+    fn abandon(&self) {
+        let make = lock(&self.make).take();
+        if make.is_some() {
+            // Dropped first: its destructors run before the waiter hears.
+            drop(make);
+            self.slot.fill(dropped(self.slot.is_cancel_requested()));
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Only `take` runs under it: a poison cannot mean a broken state.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A `Handle::spawn` on its way to the loop. Dropped unstarted (the
+/// runtime refused it, or went away with it queued), it tells the waiter
+/// the runtime is gone.
+pub(crate) struct Starter(Option<Arc<dyn Start>>);
+
+impl Starter {
+    /// Start the task on `core`.
+    pub(crate) fn start(mut self, core: &Core) {
+        if let Some(start) = self.0.take() {
+            start.start(core);
+        }
+    }
+}
+
+impl Drop for Starter {
+    fn drop(&mut self) {
+        if let Some(start) = self.0.take() {
+            start.abandon();
+        }
+    }
+}
+
+/// A `RemoteTask` and the `Starter` to send to the loop.
+pub(crate) fn starter<M, Fut>(
+    make: M,
+    owner: ThreadId,
+    location: &'static Location<'static>,
+) -> (RemoteTask<Fut::Output>, Starter)
+where
+    M: FnOnce() -> Fut + Send + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Send + 'static,
+{
+    let shared = Arc::new(Shared {
+        slot: Slot::empty(),
+        make: Mutex::new(Some(make)),
+        location,
+        _future: PhantomData::<fn() -> Fut>,
+    });
+    let task = RemoteTask {
+        shared: shared.clone(),
+        owner,
     };
-    (RemoteTask { slot, owner }, start)
+    (task, Starter(Some(shared)))
 }
 
 pin_project! {
@@ -429,7 +523,7 @@ impl<F: Future> Future for Remote<F> {
         let Some(filler) = this.filler.as_ref() else {
             return Poll::Ready(());
         };
-        if filler.cancel_requested(cx.waker()) {
+        if filler.is_cancel_requested() {
             // Finishing drops this future: the user's future first (fields
             // drop in order), then the filler, whose drop answers
             // "cancelled". So the waiter hears only after the destructors.
@@ -438,7 +532,12 @@ impl<F: Future> Future for Remote<F> {
         // Caught here, not by the task: nobody holds this task's handle, so
         // a panic the task caught would count as never retrieved.
         let outcome = match panic::catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                if filler.wake_on_cancel(cx.waker()) {
+                    cx.waker().wake_by_ref(); // asked meanwhile: come back
+                }
+                return Poll::Pending;
+            }
             Ok(Poll::Ready(output)) => Ok(output),
             Err(payload) => Err(RemoteError::new(Repr::Panic(Mutex::new(payload)))),
         };
