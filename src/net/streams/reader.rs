@@ -267,11 +267,14 @@ impl StreamReader {
     /// });
     /// ```
     pub async fn read_exact(&mut self, n: usize) -> io::Result<Vec<u8>> {
-        // Make room for all `n` at once rather than growing step by step.
+        // Make room for all `n` at once rather than growing step by step,
+        // and for more: a buffer of exactly `n` would be filled exactly,
+        // which does not tell that the socket is drained, so the next read
+        // would cost a system call that finds nothing.
         if self.buf.len() - self.start < n {
             self.compact();
             if self.buf.len() < n {
-                self.buf.resize(n, 0);
+                self.buf.resize(n.max(INITIAL_CAPACITY), 0);
             }
         }
         while self.end - self.start < n {
@@ -583,6 +586,20 @@ mod tests {
             let writer = crate::spawn(async move { peer.write_all(&sent).await.unwrap() });
             assert_eq!(reader.read_exact(data.len()).await.unwrap(), data);
             writer.await.unwrap();
+        });
+    }
+
+    #[test]
+    fn read_exact_takes_in_all_that_arrived() {
+        crate::run(async {
+            let (mut reader, mut peer) = pair(16).await;
+            peer.write_all(&[1; 128]).await.unwrap();
+            peer.write_all(&[2; 64]).await.unwrap();
+            crate::sleep(Duration::from_millis(20)).await; // all 192 bytes arrive
+            assert_eq!(reader.read_exact(64).await.unwrap(), [1; 64]);
+            // One read took in everything, not just the 64 bytes asked for.
+            assert_eq!(reader.buffered().len(), 128);
+            assert_eq!(reader.read_exact(128).await.unwrap()[64..], [2; 64]);
         });
     }
 
