@@ -195,34 +195,36 @@ impl Core {
         Task::new(cell)
     }
 
-    /// A wake of `task` on the loop's thread while it runs.
-    pub(crate) fn wake(&self, task: TaskRef) {
-        bump(&self.counters.local_wakeups);
-        self.schedule(task);
-    }
-
     /// A wake of `task` that came from another thread.
     pub(crate) fn wake_remote(&self, task: TaskRef) {
-        bump(&self.counters.remote_wakeups);
-        self.schedule(task);
+        if self.schedule(task) {
+            bump(&self.counters.remote_wakeups);
+        }
     }
 
     /// Queue the task at `task` unless it is queued already, finished, or
-    /// `task` is stale. The local half of every wake.
-    pub(crate) fn schedule(&self, task: TaskRef) {
+    /// `task` is stale; whether it was queued. The local half of every
+    /// wake: a wake that queues counts in `woken` (local and remote; the
+    /// remote ones are told apart by `wake_remote`).
+    pub(crate) fn schedule(&self, task: TaskRef) -> bool {
         if task.key() == MAIN_KEY {
             if task.generation() == self.main_generation.get() && !self.main_scheduled.get() {
                 self.main_scheduled.set(true);
                 self.queue.borrow_mut().push_back(task);
+                bump(&self.counters.woken);
+                return true;
             }
-            return;
+            return false;
         }
         let tasks = self.tasks.borrow();
         if let Some(slot) = tasks.get(task.key()) {
             if slot.generation == task.generation() && !slot.scheduled.replace(true) {
                 self.queue.borrow_mut().push_back(task);
+                bump(&self.counters.woken);
+                return true;
             }
         }
+        false
     }
 
     /// Start a `block_on`: a new generation for main, queued behind the
@@ -230,9 +232,10 @@ impl Core {
     pub(crate) fn begin_main(&self) -> TaskRef {
         let generation = TaskRef::generation_of(self.main_generation.get() + 1);
         self.main_generation.set(generation);
-        self.main_scheduled.set(false);
         let main = TaskRef::new(self.id, MAIN_KEY, generation);
-        self.schedule(main);
+        // Queued as `schedule` would, but not a wake-up.
+        self.main_scheduled.set(true);
+        self.queue.borrow_mut().push_back(main);
         main
     }
 
@@ -275,11 +278,12 @@ impl Core {
         }
         let waker = waker::waker(task);
         let mut cx = Context::from_waker(&waker);
-        bump(&self.counters.polls);
         let done = self.timed(|| harness.run(&mut cx), || harness.header().describe());
         self.running.set(None);
         if done {
             let slot = self.tasks.borrow_mut().remove(task.key());
+            let polls = self.counters.retired_polls.get() + harness.header().polls.get();
+            self.counters.retired_polls.set(polls);
             // Dropping the last handle may drop the output: user code.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| drop((slot, harness))));
         }
@@ -371,8 +375,8 @@ impl Core {
         Metrics {
             tasks_spawned: c.tasks_spawned.get(),
             tasks_alive: self.tasks_alive(),
-            polls: c.polls.get(),
-            local_wakeups: c.local_wakeups.get(),
+            polls: c.retired_polls.get() + self.live_polls(),
+            local_wakeups: c.woken.get() - c.remote_wakeups.get(),
             remote_wakeups: c.remote_wakeups.get(),
             io_events: self.reactor.io_events(),
             timers_pending: self.time.pending(),
@@ -380,6 +384,15 @@ impl Core {
             busy_time,
             idle_time,
         }
+    }
+
+    /// Polls of the tasks and callbacks in the slab.
+    fn live_polls(&self) -> u64 {
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .map(|(_, slot)| slot.task.header().polls.get())
+            .sum()
     }
 
     fn tasks_alive(&self) -> usize {

@@ -234,11 +234,11 @@ impl Runtime {
                 if task.key() != MAIN_KEY {
                     core.run_task(task);
                 } else if core.take_main(task) {
-                    let polled = core.timed(
+                    let poll = core.timed(
                         || future.as_mut().poll(&mut cx),
                         || format!("the future given to {function} (at {caller})"),
                     );
-                    if let Poll::Ready(output) = polled {
+                    if let Poll::Ready(output) = poll {
                         return output;
                     }
                 }

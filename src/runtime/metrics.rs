@@ -41,11 +41,13 @@ pub struct Metrics {
     /// Polls of tasks and callbacks (not of the future given to
     /// `block_on`).
     pub polls: u64,
-    /// Wakes of tasks from the loop's own thread while it runs (including
-    /// a task waking itself, as [`yield_now`](crate::yield_now) does).
+    /// Wake-ups from the loop's own thread while it runs (including a task
+    /// waking itself, as [`yield_now`](crate::yield_now) does) that put a
+    /// task in the run queue. Waking a task that is queued already, or
+    /// finished, does nothing and is not counted.
     pub local_wakeups: u64,
-    /// Wakes of tasks that came from other threads (or from the loop's
-    /// thread while it was not running).
+    /// Wake-ups that came from other threads (or from the loop's thread
+    /// while it was not running) and put a task in the run queue.
     pub remote_wakeups: u64,
     /// I/O readiness events the reactor delivered to sockets.
     pub io_events: u64,
@@ -109,12 +111,19 @@ impl fmt::Display for Metrics {
 }
 
 /// The counters a core keeps (plain `Cell`s: only its thread touches them).
+///
+/// The hot paths pay one add, for a wake that queues a task. Polls are not
+/// counted again: each task's header counts its own, and the core adds a
+/// task's count to `retired_polls` when it frees it.
 #[derive(Default)]
 pub(crate) struct Counters {
     pub(crate) tasks_spawned: Cell<u64>,
-    pub(crate) polls: Cell<u64>,
-    pub(crate) local_wakeups: Cell<u64>,
+    /// Wake-ups that queued a task, local and remote.
+    pub(crate) woken: Cell<u64>,
+    /// The remote part of `woken`.
     pub(crate) remote_wakeups: Cell<u64>,
+    /// Polls of the tasks and callbacks freed so far.
+    pub(crate) retired_polls: Cell<u64>,
     pub(crate) loop_iterations: Cell<u64>,
     /// Time spent parked.
     idle: Cell<Duration>,

@@ -103,7 +103,7 @@ pub(crate) fn schedule(task: TaskRef) {
     let local = context::with_current(|core| {
         let mine = core.id() == task.runtime();
         if mine {
-            core.wake(task);
+            core.schedule(task);
         }
         mine
     });
