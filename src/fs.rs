@@ -10,6 +10,11 @@
 //! Outside a uniloop runtime, at the first poll: "uniloop::fs::read()
 //! called outside a uniloop runtime" (each function names itself).
 //!
+//! # Errors
+//!
+//! Besides what `std::fs` returns: the OS's error if the pool has no
+//! thread and cannot start one.
+//!
 //! # Cancel safety
 //!
 //! Dropping one of these futures does not stop the operation: the pool
@@ -39,7 +44,7 @@ use std::path::Path;
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     let path = path.as_ref().to_owned();
-    crate::blocking::run_blocking("fs::read", move || std::fs::read(path)).await
+    crate::blocking::run_blocking("fs::read", move || std::fs::read(path))?.await
 }
 
 /// Read the whole file at `path` as UTF-8 (≙ `pathlib.Path.read_text`).
@@ -65,7 +70,8 @@ pub async fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
     let path = path.as_ref().to_owned();
-    crate::blocking::run_blocking("fs::read_to_string", move || std::fs::read_to_string(path)).await
+    crate::blocking::run_blocking("fs::read_to_string", move || std::fs::read_to_string(path))?
+        .await
 }
 
 /// Write `contents` to the file at `path`, creating it or replacing what
@@ -95,7 +101,7 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Result<()> {
     let path = path.as_ref().to_owned();
     let contents = contents.as_ref().to_owned();
-    crate::blocking::run_blocking("fs::write", move || std::fs::write(path, contents)).await
+    crate::blocking::run_blocking("fs::write", move || std::fs::write(path, contents))?.await
 }
 
 #[cfg(test)]

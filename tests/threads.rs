@@ -858,3 +858,32 @@ fn wait_on_a_thread_running_a_loop_panics() {
         panic_message(|| uniloop::run(async { Handle::current().spawn(|| async { 1 }).wait() }));
     assert_eq!(message, WAIT_ON_A_LOOP);
 }
+
+#[test]
+fn a_blocking_job_that_spawns_on_its_dropping_runtime_hears_runtime_gone_at_once() {
+    // The runtime closes its way in before it waits for its pool: a job
+    // that then spawns through the handle and waits is answered "runtime
+    // gone" at once, instead of holding up the drop until the pool's
+    // shutdown timeout.
+    let rt = Runtime::new().unwrap();
+    let handle = rt.handle();
+    let (started, running) = mpsc::channel();
+    let (go, gate) = mpsc::channel::<()>();
+    let (answer, answered) = mpsc::channel();
+    rt.block_on(async {
+        drop(to_thread(move || {
+            started.send(()).unwrap();
+            gate.recv().unwrap_err(); // released when the sender drops
+            answer.send(handle.spawn(|| async { 1 }).wait()).unwrap();
+        }));
+    });
+    running.recv().unwrap();
+    let start = std::time::Instant::now();
+    drop(go); // the job goes on while the runtime is dropped...
+    rt.shutdown_timeout(Duration::from_secs(60)); // ...which waits for it
+    let took = start.elapsed();
+    assert!(answered.recv().unwrap().unwrap_err().is_runtime_gone());
+    // A loose bound, not a speed claim: without the early close the drop
+    // waits out the whole 60 s timeout.
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}

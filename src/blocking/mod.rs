@@ -35,7 +35,11 @@
 //! does not jump to the next timer while one of the runtime's
 //! [`to_thread`] jobs is queued or running: the loop
 //! waits for the job, as it would for a ready task, so a blocking job
-//! takes no virtual time.
+//! takes no virtual time (tokio makes the same choice). Two consequences:
+//! a [`timeout`](crate::timeout) around a `to_thread` cannot expire while
+//! the job runs, and a job that waits for something only virtual time
+//! brings (a task's `sleep`, a timer) waits forever, and the loop with it.
+//! Jobs on a [`ThreadPool`] of your own do not hold the clock back.
 //!
 //! # Examples
 //!
@@ -56,6 +60,7 @@ mod thread_pool;
 
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,7 +79,8 @@ use crate::runtime::context;
 ///
 /// # Panics
 ///
-/// Polling it resumes the closure's panic, if it panicked.
+/// Polling it resumes the closure's panic, if it panicked; polling it
+/// again after it returned the output panics too, as futures may.
 ///
 /// # Cancel safety
 ///
@@ -185,9 +191,12 @@ impl Drop for InFlight {
     }
 }
 
-/// Queue `f` on `pool`; panics naming `function` if no thread can run it.
-#[track_caller]
-fn submit<F, T>(pool: &Pool, f: F, in_flight: Option<InFlight>, function: &str) -> Blocking<T>
+/// Queue `f` on `pool`.
+///
+/// # Errors
+///
+/// The OS's error if no thread runs and none could be started.
+fn submit<F, T>(pool: &Pool, f: F, in_flight: Option<InFlight>) -> io::Result<Blocking<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -200,9 +209,16 @@ where
     });
     if let Err((job, e)) = pool.execute(job) {
         drop(job);
-        panic!("uniloop::{function}() could not start a thread: {e}");
+        return Err(e);
     }
-    Blocking { slot }
+    Ok(Blocking { slot })
+}
+
+/// `submit`'s error as the panic of `function`, for the functions that
+/// have no error to return.
+#[track_caller]
+pub(crate) fn expect_submitted<T>(submitted: io::Result<T>, function: &str) -> T {
+    submitted.unwrap_or_else(|e| panic!("uniloop::{function}() could not start a thread: {e}"))
 }
 
 /// Run `f` on the runtime's blocking pool and await its output (≙
@@ -244,19 +260,20 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    run_blocking("to_thread", f)
+    expect_submitted(run_blocking("to_thread", f), "to_thread")
 }
 
 /// [`to_thread`] for the crate's own blocking calls (`fs`, name
-/// resolution): the panic outside a runtime names `function`.
+/// resolution): the panic outside a runtime names `function`, and a pool
+/// that cannot start a thread is an error to return.
 #[track_caller]
-pub(crate) fn run_blocking<F, T>(function: &str, f: F) -> Blocking<T>
+pub(crate) fn run_blocking<F, T>(function: &str, f: F) -> io::Result<Blocking<T>>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
     context::expect_current(function, |core| {
         let in_flight = core.blocking_jobs.start(core.wake_on_job_done());
-        submit(&core.blocking, f, Some(in_flight), function)
+        submit(&core.blocking, f, Some(in_flight))
     })
 }

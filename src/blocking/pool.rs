@@ -7,7 +7,9 @@
 //! wait on one `Condvar`. Submitting a job hands it to an idle thread if
 //! there is one, else starts a thread if fewer than `max` run, else leaves
 //! it queued for the next thread that frees up. Threads that stay idle for
-//! `keep_alive` exit.
+//! `keep_alive` exit. A thread that finishes a job watches the queue for
+//! 50 µs before it sleeps, so a caller submitting jobs one after another
+//! does not wake a sleeping thread for each.
 //!
 //! # Invariants
 //!
@@ -16,6 +18,11 @@
 //!   before it signals, and a woken thread takes a notification only if
 //!   `notified > 0`. So two submissions never count on one idle thread,
 //!   and a spurious wake-up claims nothing: it waits again.
+//! - `spinning` counts threads watching `queued` (the queue's length,
+//!   stored under the lock) without the lock. A submission leaves its job
+//!   to them if there are at least as many as queued jobs; a watcher
+//!   retakes the lock, stops counting itself and looks at the queue in one
+//!   step, so a job queued at the last moment is still taken.
 //! - `threads` counts started threads that have not yet left the worker
 //!   loop; `handles` holds the join handle of each, by thread number. An
 //!   idle thread that exits takes its own handle out (a thread cannot join
@@ -23,7 +30,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
+use std::mem;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -34,6 +43,16 @@ pub(crate) type Job = Box<dyn FnOnce() + Send>;
 
 /// How long an idle thread waits for work before it exits.
 pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+thread_local! {
+    /// The address of the pool (its `Shared`) whose worker this thread is;
+    /// 0 on other threads. Compared, never dereferenced.
+    static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How long a thread that just finished a job watches the queue before it
+/// sleeps.
+const SPIN: Duration = Duration::from_micros(50);
 
 pub(crate) struct Pool {
     shared: Arc<Shared>,
@@ -48,6 +67,8 @@ struct Shared {
     max: usize,
     keep_alive: Duration,
     name: &'static str,
+    /// The queue's length, for spinning threads to watch without the lock.
+    queued: AtomicUsize,
 }
 
 struct State {
@@ -55,6 +76,8 @@ struct State {
     threads: usize,
     idle: usize,
     notified: usize,
+    /// Threads watching the queue after a job (see `Shared::spin`).
+    spinning: usize,
     shutdown: bool,
     handles: HashMap<usize, JoinHandle<()>>,
     next_thread: usize,
@@ -80,6 +103,7 @@ impl Pool {
                     threads: 0,
                     idle: 0,
                     notified: 0,
+                    spinning: 0,
                     shutdown: false,
                     handles: HashMap::new(),
                     next_thread: 0,
@@ -89,6 +113,7 @@ impl Pool {
                 max: max.max(1),
                 keep_alive,
                 name,
+                queued: AtomicUsize::new(0),
             }),
         }
     }
@@ -106,6 +131,10 @@ impl Pool {
             return Err((job, io::Error::other("the pool is shut down")));
         }
         state.queue.push_back(job);
+        shared.queued.store(state.queue.len(), Ordering::Relaxed);
+        if state.spinning >= state.queue.len() {
+            return Ok(()); // threads fresh from a job watch the queue
+        }
         if state.idle > 0 {
             state.idle -= 1;
             state.notified += 1;
@@ -145,11 +174,22 @@ impl Pool {
     /// Returns whether every thread finished.
     pub(crate) fn shutdown(&self, queued: Queued, timeout: Option<Duration>) -> bool {
         let shared = &self.shared;
+        // On one of our own threads (a job dropping the last handle of its
+        // pool), waiting for every thread would wait for this one: wait for
+        // none, and let the threads finish the queue and exit on their own.
+        let timeout = if shared.is_current_worker() {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut state = shared.lock();
         state.shutdown = true;
         let dropped = match queued {
-            Queued::Drop => std::mem::take(&mut state.queue),
+            Queued::Drop => {
+                shared.queued.store(0, Ordering::Relaxed);
+                mem::take(&mut state.queue)
+            }
             Queued::Run => VecDeque::new(),
         };
         shared.work.notify_all();
@@ -199,23 +239,60 @@ impl Pool {
 }
 
 impl Shared {
+    /// After a job, watch the queue for a moment before sleeping: a caller
+    /// that awaits one job and then submits the next (a `to_thread` in a
+    /// loop) finds this thread awake, and neither side pays for a futex
+    /// wake-up. Submissions meanwhile just queue (`spinning` tells them).
+    fn spin<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        state.spinning += 1;
+        drop(state);
+        let until = Instant::now() + SPIN;
+        'watch: while Instant::now() < until {
+            for _ in 0..64 {
+                if self.queued.load(Ordering::Relaxed) > 0 {
+                    break 'watch;
+                }
+                std::hint::spin_loop();
+            }
+        }
+        let mut state = self.lock();
+        // Under the lock the caller looks at the queue again, so a job
+        // queued while we watched is taken even if we missed it.
+        state.spinning -= 1;
+        state
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // Jobs run outside the lock: a poison cannot mean a broken state.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether this thread is one of this pool's.
+    fn is_current_worker(&self) -> bool {
+        let me = self as *const Shared as usize;
+        WORKER_OF.try_with(|w| w.get() == me).unwrap_or(false)
+    }
+
     /// A worker thread: run jobs until shut down, or idle for `keep_alive`.
     fn run(&self, number: usize) {
+        let _ = WORKER_OF.try_with(|w| w.set(self as *const Shared as usize));
         let mut state = self.lock();
+        let mut just_worked = false;
         loop {
             if let Some(job) = state.queue.pop_front() {
+                self.queued.store(state.queue.len(), Ordering::Relaxed);
                 drop(state);
                 let _ = panic::catch_unwind(AssertUnwindSafe(job));
                 state = self.lock();
+                just_worked = true;
                 continue;
             }
             if state.shutdown {
                 break;
+            }
+            if mem::take(&mut just_worked) {
+                state = self.spin(state);
+                continue;
             }
             state.idle += 1;
             loop {
@@ -362,6 +439,22 @@ mod tests {
             .unwrap();
         rx.recv().unwrap();
         assert_eq!(pool.threads(), 1);
+        assert!(pool.shutdown(Queued::Run, None));
+    }
+
+    #[test]
+    fn shutdown_from_one_of_its_own_threads_does_not_wait_for_itself() {
+        let pool = Arc::new(Pool::new(2, KEEP_ALIVE, "test"));
+        let (tx, rx) = mpsc::channel();
+        let inner = pool.clone();
+        pool.execute(Box::new(move || {
+            // Would wait for this very thread if it waited at all.
+            tx.send(inner.shutdown(Queued::Run, None)).unwrap();
+        }))
+        .ok()
+        .unwrap();
+        assert!(!rx.recv().unwrap());
+        // From outside, the wait completes: the thread has gone.
         assert!(pool.shutdown(Queued::Run, None));
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::pool::{Pool, Queued, KEEP_ALIVE};
-use super::{submit, Blocking};
+use super::{expect_submitted, submit, Blocking};
 
 /// A pool of up to `n` threads for blocking closures, used through
 /// [`run_in_executor`] (≙ `concurrent.futures.ThreadPoolExecutor`).
@@ -14,7 +14,10 @@ use super::{submit, Blocking};
 ///
 /// Dropping the pool runs the jobs already queued, then joins its threads
 /// (≙ `executor.shutdown(wait=True)`), so the drop blocks until they are
-/// done: drop it outside a loop, or after awaiting its jobs.
+/// done: drop it outside a loop, or after awaiting its jobs. Dropped on
+/// one of its own threads (a job held the last `Arc` of it), it cannot
+/// wait for itself: it waits for nothing, and its threads finish the queue
+/// and exit on their own (≙ `shutdown(wait=False)`).
 ///
 /// # Examples
 ///
@@ -87,7 +90,11 @@ impl fmt::Debug for ThreadPool {
 /// Run `f` on `pool` and await its output (≙
 /// `await loop.run_in_executor(pool, f)`).
 ///
-/// It needs no runtime: the returned future works on any executor.
+/// It needs no runtime: the returned future works on any executor. Unlike
+/// [`to_thread`](crate::to_thread)'s jobs, these do not hold back a paused
+/// clock: the pool is not the runtime's, so a
+/// [`timeout`](crate::timeout) around one can expire in virtual time while
+/// the job runs.
 ///
 /// # Panics
 ///
@@ -116,5 +123,5 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    submit(&pool.pool, f, None, "run_in_executor")
+    expect_submitted(submit(&pool.pool, f, None), "run_in_executor")
 }

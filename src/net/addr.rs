@@ -138,6 +138,6 @@ pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAd
     crate::blocking::run_blocking("net::resolve", move || {
         std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
             .map(Iterator::collect::<Vec<_>>)
-    })
+    })?
     .await
 }

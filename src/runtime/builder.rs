@@ -136,7 +136,8 @@ impl Builder {
     /// next timer when no task is ready and no I/O has arrived, so that
     /// `sleep(Duration::from_secs(3600))` ends at once and timeouts are
     /// deterministic. See [the `time` module](crate::time#the-paused-clock)
-    /// for how it treats real I/O.
+    /// for how it treats real I/O, and [`blocking`](crate::blocking#the-paused-clock)
+    /// for how it waits for [`to_thread`](crate::to_thread) jobs.
     ///
     /// # Examples
     ///
@@ -175,7 +176,10 @@ impl Builder {
     /// instead of FIFO. The same seed and the same program give the same
     /// interleaving, so an order-dependent bug found with one seed can be
     /// replayed; with [`paused_clock`](Self::paused_clock) a whole run is
-    /// deterministic. Meant for tests: it gives up the FIFO guarantee.
+    /// deterministic, as long as the program has no other source of
+    /// chance: what other threads, real sockets or blocking jobs do, and
+    /// when, still varies from run to run. Meant for tests: it gives up
+    /// the FIFO guarantee.
     ///
     /// # Examples
     ///

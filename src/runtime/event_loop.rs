@@ -253,6 +253,14 @@ impl Drop for Runtime {
         // Unregister first, so that nothing below can leave the registry
         // slot taken; wakes from other threads are no-ops from here on.
         remote::unregister(self.core.id());
+        // Close the way in at once too: the id may be reused while the
+        // pool shuts down below, and a thread that cached this `Remote`
+        // must find it closed (see `remote::wake`); and a blocking job
+        // that calls `Handle::spawn` now must hear "runtime gone" at once
+        // rather than hold up the pool's shutdown. Dropping the queued
+        // messages runs their captures' destructors: user code, which
+        // must not abort an unwinding `run`.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| self.core.remote.close()));
         self.core.report_pending();
         self.core.shut_down();
         // The tasks are gone, so nobody awaits an unstarted job: drop those,
@@ -260,9 +268,6 @@ impl Drop for Runtime {
         self.core
             .blocking
             .shutdown(Queued::Drop, Some(self.shutdown_timeout));
-        // Dropping queued cross-thread callbacks runs their captures'
-        // destructors: user code, which must not abort an unwinding `run`.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| self.core.remote.close()));
     }
 }
 

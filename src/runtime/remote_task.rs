@@ -255,6 +255,8 @@ impl<T> RemoteTask<T> {
     /// - On the thread that owns the task's runtime, whose loop could not
     ///   run while this thread waits ("uniloop::RemoteTask::wait() called on
     ///   the thread that owns its runtime"): run `block_on` there.
+    /// - If the result was taken already (by a `wait_timeout` or an
+    ///   `.await` that returned it).
     ///
     /// # Examples
     ///
