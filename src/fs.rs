@@ -171,20 +171,27 @@ mod tests {
     fn the_loop_runs_while_a_file_is_read() {
         let dir = TempDir::new("concurrent");
         let path = dir.0.join("f");
-        crate::run(async {
+        // One pool thread, held by a job that only a task on the loop can
+        // release: the read queued behind it completes only if the loop
+        // ran that task while the read was pending. No timing involved.
+        let rt = crate::Runtime::builder()
+            .blocking_threads(1)
+            .build()
+            .unwrap();
+        rt.block_on(async {
             write(&path, b"abc").await.unwrap();
-            let ticks = std::rc::Rc::new(std::cell::Cell::new(0));
-            let counter = ticks.clone();
-            let ticker = crate::spawn(async move {
-                loop {
-                    counter.set(counter.get() + 1);
-                    crate::yield_now().await;
-                }
+            let (release, gate) = std::sync::mpsc::channel::<()>();
+            let blocker = crate::to_thread(move || gate.recv().unwrap());
+            let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+            let flag = ran.clone();
+            let releaser = crate::spawn(async move {
+                flag.set(true);
+                release.send(()).unwrap();
             });
-            let reads = crate::gather_all((0..8).map(|_| read(&path))).await;
-            assert!(reads.into_iter().all(|r| r.unwrap() == b"abc"));
-            ticker.cancel();
-            assert!(ticks.get() > 0);
+            assert_eq!(read(&path).await.unwrap(), b"abc");
+            assert!(ran.get());
+            blocker.await;
+            releaser.await.unwrap();
         });
     }
 }
