@@ -64,9 +64,10 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::thread;
+use std::time::{Duration, Instant};
 
 pub(crate) use pool::{Pool, Queued, KEEP_ALIVE};
 pub(crate) use slot::{Filler, HasSlot, Slot};
@@ -137,6 +138,28 @@ impl<T> fmt::Debug for Blocking<T> {
             .field("finished", &self.is_finished())
             .finish()
     }
+}
+
+/// Wait on `condvar` with `guard`'s lock until woken, or until `deadline`
+/// (`None`: no deadline). `Err` with the guard, without waiting, if the
+/// deadline has passed. Poisoning is ignored: the pool's and the slots'
+/// locks are never held while user code runs.
+pub(crate) fn wait_until<'a, T>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    deadline: Option<Instant>,
+) -> Result<MutexGuard<'a, T>, MutexGuard<'a, T>> {
+    let Some(deadline) = deadline else {
+        return Ok(condvar.wait(guard).unwrap_or_else(PoisonError::into_inner));
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left == Duration::ZERO {
+        return Err(guard);
+    }
+    let (guard, _) = condvar
+        .wait_timeout(guard, left)
+        .unwrap_or_else(PoisonError::into_inner);
+    Ok(guard)
 }
 
 /// The fallback of a job dropped before it ran: only a pool shutting down

@@ -200,23 +200,13 @@ impl Pool {
 
         let mut state = shared.lock();
         while state.threads > 0 {
-            state = match deadline {
-                None => shared
-                    .exited
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left == Duration::ZERO {
-                        break;
-                    }
-                    shared
-                        .exited
-                        .wait_timeout(state, left)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
+            match super::wait_until(&shared.exited, state, deadline) {
+                Ok(woken) => state = woken,
+                Err(timed_out) => {
+                    state = timed_out;
+                    break;
                 }
-            };
+            }
         }
         let finished = state.threads == 0;
         let handles = std::mem::take(&mut state.handles);

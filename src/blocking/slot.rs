@@ -17,7 +17,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 enum State<V> {
     Waiting,
@@ -137,27 +137,14 @@ impl<V> Slot<V> {
                 }
                 State::Waiting => {}
             }
-            let left = match deadline {
-                None => None,
-                Some(deadline) => match deadline.saturating_duration_since(Instant::now()) {
-                    Duration::ZERO => return None,
-                    left => Some(left),
-                },
-            };
             inner.blocked += 1;
-            inner = match left {
-                None => self
-                    .filled
-                    .wait(inner)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(left) => {
-                    self.filled
-                        .wait_timeout(inner, left)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-            };
+            let woken = super::wait_until(&self.filled, inner, deadline);
+            let timed_out = woken.is_err();
+            inner = woken.unwrap_or_else(|inner| inner);
             inner.blocked -= 1;
+            if timed_out {
+                return None;
+            }
         }
     }
 
