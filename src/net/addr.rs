@@ -124,7 +124,15 @@ impl sealed::Sealed for &[SocketAddr] {
 }
 
 /// The addresses `addr` names, resolving a host name on the blocking pool.
-pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
+///
+/// # Panics
+///
+/// Given a host name outside a uniloop runtime, naming `function` (the
+/// public call that resolves).
+pub(crate) async fn resolve(
+    addr: impl ToSocketAddrs,
+    function: &'static str,
+) -> io::Result<Vec<SocketAddr>> {
     let (host, port) = match sealed::Sealed::lookup(addr) {
         Lookup::Ready(addrs) => return Ok(addrs),
         Lookup::Invalid => {
@@ -135,7 +143,7 @@ pub(crate) async fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAd
         }
         Lookup::Host(host, port) => (host, port),
     };
-    crate::blocking::run_blocking("net::resolve", move || {
+    crate::blocking::run_blocking(function, move || {
         std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
             .map(Iterator::collect::<Vec<_>>)
     })?

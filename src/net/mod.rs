@@ -7,7 +7,14 @@
 //! only when the operation returns `WouldBlock`, so no wake-up is lost and
 //! no task spins. A socket is deregistered when dropped.
 //!
-//! Sockets belong to the runtime they were created on.
+//! Sockets belong to the runtime they were created on. Once that runtime
+//! is dropped, no reactor reports their readiness, so every operation on
+//! them fails at once with an error saying so ("uniloop: the runtime this
+//! TcpStream was created on has been dropped") instead of waiting forever.
+//!
+//! A socket error (a reset, an ICMP "port unreachable" on a connected UDP
+//! socket) is reported by the one operation that finds it; later
+//! operations wait for new readiness like any other.
 //!
 //! Under a paused clock ([`Builder::paused_clock`](crate::Builder::paused_clock))
 //! the loop does not wait for I/O before jumping to the next timer (see

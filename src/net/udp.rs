@@ -68,7 +68,7 @@ impl UdpSocket {
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
         let mut last = None;
-        for addr in resolve(addr).await? {
+        for addr in resolve(addr, "net::UdpSocket::bind").await? {
             match mio::net::UdpSocket::bind(addr) {
                 Ok(socket) => {
                     return Ok(UdpSocket {
@@ -136,7 +136,7 @@ impl UdpSocket {
     /// ```
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
         let mut last = None;
-        for addr in resolve(addr).await? {
+        for addr in resolve(addr, "net::UdpSocket::connect").await? {
             match self.io.get_ref().connect(addr) {
                 Ok(()) => return Ok(()),
                 Err(e) => last = Some(e),
@@ -222,7 +222,7 @@ impl UdpSocket {
     /// });
     /// ```
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = resolve(target)
+        let target = resolve(target, "net::UdpSocket::send_to")
             .await?
             .into_iter()
             .next()

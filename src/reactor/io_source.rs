@@ -53,6 +53,7 @@ impl<S: Source> IoSource<S> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        self.check_open()?;
         loop {
             ready!(self.io.poll_ready(direction, cx));
             match op(&self.source) {
@@ -97,6 +98,7 @@ impl<S: Source> IoSource<S> {
         direction: Direction,
         mut op: impl FnMut(&S) -> io::Result<R>,
     ) -> io::Result<R> {
+        self.check_open()?;
         loop {
             match op(&self.source) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -143,9 +145,27 @@ impl<S: Source> IoSource<S> {
     }
 
     /// Wait until the source is ready in `direction` (or has hung up or
-    /// failed), without running an operation.
+    /// failed, or its runtime is gone), without running an operation.
     pub(crate) fn poll_ready(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        if self.reactor.is_closed() {
+            return Poll::Ready(());
+        }
         self.io.poll_ready(direction, cx)
+    }
+
+    /// An error once the runtime this source was registered with is gone:
+    /// no reactor will report its readiness again, so waiting would hang.
+    fn check_open(&self) -> io::Result<()> {
+        if !self.reactor.is_closed() {
+            return Ok(());
+        }
+        let name = std::any::type_name::<S>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("source");
+        Err(io::Error::other(format!(
+            "uniloop: the runtime this {name} was created on has been dropped"
+        )))
     }
 
     /// Forget readiness in `direction` (an operation outside

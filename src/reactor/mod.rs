@@ -43,6 +43,8 @@ pub(crate) struct Reactor {
     io_events: Cell<u64>,
     /// Calls to `poll` so far.
     polls: Cell<u64>,
+    /// Its runtime was dropped: nothing polls it any more.
+    closed: Cell<bool>,
 }
 
 impl Reactor {
@@ -58,8 +60,27 @@ impl Reactor {
             sources: RefCell::new(Slab::new()),
             io_events: Cell::new(0),
             polls: Cell::new(0),
+            closed: Cell::new(false),
         };
         Ok((reactor, waker))
+    }
+
+    /// Its runtime is gone: I/O sources that outlived it fail from now on
+    /// (see `IoSource::poll_io`), and their waiting tasks are woken to see
+    /// it.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+        let sources: Vec<_> = self
+            .sources
+            .borrow()
+            .iter()
+            .map(|(_, io)| io.clone())
+            .collect();
+        sources.iter().for_each(|io| io.wake_all());
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
     }
 
     /// Whether a non-blocking poll could find anything besides the waker.

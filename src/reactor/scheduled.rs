@@ -7,7 +7,10 @@
 //!   single-threaded and dispatches events only between polls of tasks,
 //!   so no event can arrive between an operation's `WouldBlock` and the
 //!   clear that follows it: a wake-up is never lost, and a task never
-//!   spins on stale readiness.
+//!   spins on stale readiness. The error bit is cleared with the
+//!   readiness ([`Direction::clearable`]): the error it announced was
+//!   reported by the operation that ran (or by an earlier one), so a
+//!   later `WouldBlock` waits for a new event like any other.
 //! - There is one reader and one writer waker: the last task to wait for
 //!   each direction. (Like tokio's, a source awaited by two readers at
 //!   once wakes only the latest; split a stream to read and write from
@@ -41,11 +44,15 @@ impl Direction {
         }
     }
 
-    /// The bits a `WouldBlock` proves stale (hang-ups and errors stay).
+    /// The bits a `WouldBlock` proves stale: the readiness, and an error
+    /// (a socket reports its pending error, `SO_ERROR`, from the next
+    /// operation and then clears it, so an operation that got
+    /// `WouldBlock` found none). Hang-ups stay: a read after one returns
+    /// end of stream, and a write `BrokenPipe`, never `WouldBlock`.
     fn clearable(self) -> u8 {
         match self {
-            Direction::Read => READABLE,
-            Direction::Write => WRITABLE,
+            Direction::Read => READABLE | ERROR,
+            Direction::Write => WRITABLE | ERROR,
         }
     }
 }
@@ -101,5 +108,37 @@ impl ScheduledIo {
                 waker.wake();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_ready(io: &ScheduledIo, direction: Direction) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        io.poll_ready(direction, &mut cx).is_ready()
+    }
+
+    #[test]
+    fn a_would_block_clears_an_error_it_outlived() {
+        let io = ScheduledIo::default();
+        let _ = io.set_ready(ERROR);
+        assert!(is_ready(&io, Direction::Read));
+        assert!(is_ready(&io, Direction::Write));
+        // The operation reported the error; the next one got WouldBlock.
+        io.clear_ready(Direction::Read);
+        assert!(!is_ready(&io, Direction::Read));
+        assert!(!is_ready(&io, Direction::Write));
+    }
+
+    #[test]
+    fn hang_ups_stay_ready() {
+        let io = ScheduledIo::default();
+        let _ = io.set_ready(READ_CLOSED | WRITE_CLOSED);
+        io.clear_ready(Direction::Read);
+        io.clear_ready(Direction::Write);
+        assert!(is_ready(&io, Direction::Read));
+        assert!(is_ready(&io, Direction::Write));
     }
 }

@@ -35,7 +35,8 @@ use crate::Task;
 ///
 /// # Panics
 ///
-/// Outside a uniloop runtime.
+/// Outside a uniloop runtime: "uniloop::net::open_connection() called
+/// outside a uniloop runtime".
 ///
 /// # Cancel safety
 ///
@@ -53,7 +54,9 @@ use crate::Task;
 /// });
 /// ```
 pub async fn open_connection(addr: impl ToSocketAddrs) -> io::Result<(StreamReader, StreamWriter)> {
-    Ok(into_streams(TcpStream::connect(addr).await?))
+    Ok(into_streams(
+        TcpStream::connect_as(addr, "net::open_connection").await?,
+    ))
 }
 
 /// Listen on `addr` and run `handler(reader, writer)` in a task of its own
@@ -73,7 +76,8 @@ pub async fn open_connection(addr: impl ToSocketAddrs) -> io::Result<(StreamRead
 ///
 /// # Panics
 ///
-/// Outside a uniloop runtime.
+/// Outside a uniloop runtime: "uniloop::net::start_server() called
+/// outside a uniloop runtime".
 ///
 /// # Cancel safety
 ///
@@ -103,7 +107,7 @@ where
     H: Fn(StreamReader, StreamWriter) -> F + 'static,
     F: Future<Output = ()> + 'static,
 {
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind_as(addr, "net::start_server").await?;
     let local_addr = listener.local_addr()?;
     let state = Rc::new(State::default());
     let listening = Listening {

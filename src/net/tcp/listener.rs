@@ -67,10 +67,18 @@ impl TcpListener {
     /// });
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        TcpListener::bind_as(addr, "net::TcpListener::bind").await
+    }
+
+    /// [`bind`](Self::bind) for a public call named `function`.
+    pub(crate) async fn bind_as(
+        addr: impl ToSocketAddrs,
+        function: &'static str,
+    ) -> io::Result<TcpListener> {
         let mut last = None;
-        for addr in resolve(addr).await? {
+        for addr in resolve(addr, function).await? {
             match mio::net::TcpListener::bind(addr) {
-                Ok(listener) => return TcpListener::register(listener, "net::TcpListener::bind"),
+                Ok(listener) => return TcpListener::register(listener, function),
                 Err(e) => last = Some(e),
             }
         }

@@ -77,9 +77,17 @@ impl TcpStream {
     /// });
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        TcpStream::connect_as(addr, "net::TcpStream::connect").await
+    }
+
+    /// [`connect`](Self::connect) for a public call named `function`.
+    pub(crate) async fn connect_as(
+        addr: impl ToSocketAddrs,
+        function: &'static str,
+    ) -> io::Result<TcpStream> {
         let mut last = None;
-        for addr in resolve(addr).await? {
-            match TcpStream::connect_one(addr).await {
+        for addr in resolve(addr, function).await? {
+            match TcpStream::connect_one(addr, function).await {
                 Ok(stream) => return Ok(stream),
                 Err(e) => last = Some(e),
             }
@@ -87,9 +95,9 @@ impl TcpStream {
         Err(last.unwrap_or_else(no_addresses))
     }
 
-    async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+    async fn connect_one(addr: SocketAddr, function: &'static str) -> io::Result<TcpStream> {
         let stream = mio::net::TcpStream::connect(addr)?;
-        let io = IoSource::new(stream, "net::TcpStream::connect")?;
+        let io = IoSource::new(stream, function)?;
         // As mio documents: wait for writability, then the socket error
         // or the peer address tell whether the connection was made.
         loop {
