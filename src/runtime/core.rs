@@ -121,6 +121,11 @@ impl Core {
         self.id
     }
 
+    /// Whether the runtime runs in debug mode.
+    pub(crate) fn is_debug(&self) -> bool {
+        self.slow_poll.is_some()
+    }
+
     /// Run `poll`. In debug mode, time it and report it (as `what()`) if it
     /// took longer than the slow-poll threshold. Off, it is one branch.
     pub(crate) fn timed<R>(&self, poll: impl FnOnce() -> R, what: impl FnOnce() -> String) -> R {
@@ -313,7 +318,10 @@ impl Core {
             return self.poll_reactor(None);
         };
         if self.time.clock.is_paused() {
-            if self.blocking_jobs.get() > 0 {
+            // A due timer fires now; only a jump of virtual time waits for
+            // the blocking jobs.
+            let due = deadline <= self.time.clock.now();
+            if !due && self.blocking_jobs.get() > 0 {
                 // Wait for the job (it wakes the loop when done, see
                 // `wake_on_job_done`), not for virtual time.
                 return self.poll_reactor(None);
@@ -360,6 +368,8 @@ impl Core {
         let mut inbox = mem::take(&mut *self.inbox.borrow_mut());
         self.remote.drain(&mut inbox);
         remote::deliver(self, &mut inbox);
+        // Keep room for a usual batch, not for the largest burst seen.
+        inbox.shrink_to(remote::KEEP_CAPACITY);
         *self.inbox.borrow_mut() = inbox;
     }
 

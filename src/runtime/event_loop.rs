@@ -190,7 +190,8 @@ impl Runtime {
     /// `Runtime::shutdown_timeout`). Tasks are cancelled and unstarted jobs
     /// dropped as in any drop; jobs still running at the deadline are left
     /// to finish on their own threads, detached. `Duration::ZERO` waits
-    /// for nothing.
+    /// for nothing; a timeout too large for the clock (`Duration::MAX`)
+    /// waits as long as the jobs take.
     ///
     /// # Examples
     ///
@@ -250,11 +251,13 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Unregister first, so that nothing below can leave the registry
-        // slot taken; wakes from other threads are no-ops from here on.
-        remote::unregister(self.core.id());
-        // Close the way in at once too: the id may be reused while the
-        // pool shuts down below, and a thread that cached this `Remote`
+        // The id stays registered until the very end (or an unwinding
+        // panic): a runtime started meanwhile on another thread must not
+        // get it, or a wake that one of our dropping futures sends to a
+        // task of that runtime would be taken for one of ours (wakes route
+        // on the id, see `waker::schedule`) and lost.
+        let _registered = Registered(self.core.id());
+        // Close the way in at once: a thread that cached this `Remote`
         // must find it closed (see `remote::wake`); and a blocking job
         // that calls `Handle::spawn` now must hear "runtime gone" at once
         // rather than hold up the pool's shutdown. Dropping the queued
@@ -268,6 +271,18 @@ impl Drop for Runtime {
         self.core
             .blocking
             .shutdown(Queued::Drop, Some(self.shutdown_timeout));
+        // Timers and sockets that outlived their runtime now say so.
+        self.core.time.close();
+        self.core.reactor.close();
+    }
+}
+
+/// Unregisters a runtime id when dropped (last in `Runtime::drop`).
+struct Registered(usize);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        remote::unregister(self.0);
     }
 }
 

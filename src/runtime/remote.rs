@@ -8,6 +8,14 @@
 //!   *before* it swaps the queue out. So every push is either drained by the
 //!   drain in progress or leaves `notified` set for the next one: no wake-up
 //!   is lost, and a burst of wakes costs the loop one `eventfd` write.
+//! - The queue holds at most one `Wake` per task (≙ tokio's per-task
+//!   NOTIFIED bit): `Inbox::woken` names the tasks with a wake queued, and
+//!   a wake of one of them is already served by that entry
+//!   ([`Remote::wake`]). The loop empties `woken` in the same critical
+//!   section as it takes the queue ([`Remote::drain`]), so a wake that
+//!   comes after the take queues afresh. So the queue's memory is bounded
+//!   by the number of tasks, not of wakes, and a buffer grown by a burst is
+//!   given back after it ([`KEEP_CAPACITY`]).
 //! - The registry maps a runtime id to its `Remote` while the runtime is
 //!   alive. An id is reused after its runtime is dropped; a stale waker then
 //!   reaches the new runtime, whose generations start from another base, so
@@ -15,6 +23,8 @@
 //!   1-in-2²⁶ coincidence, and futures tolerate spurious polls anyway).
 
 use std::cell::RefCell;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::mem;
 use std::panic::Location;
@@ -37,9 +47,44 @@ pub(crate) enum Message {
     Spawn(Starter),
 }
 
+/// How many entries the inbox's buffers keep room for once drained; a
+/// burst beyond that is given back after it.
+pub(crate) const KEEP_CAPACITY: usize = 1024;
+
+/// What other threads have sent, behind the `Remote`'s lock.
+#[derive(Default)]
+struct Inbox {
+    messages: Vec<Message>,
+    /// The tasks with a `Message::Wake` in `messages`.
+    woken: HashSet<TaskRef, BuildHasherDefault<TaskRefHasher>>,
+}
+
+/// Hashes a `TaskRef` by one multiplication (its bits are already
+/// distinct per task; the product spreads them into the high bits).
+#[derive(Default)]
+struct TaskRefHasher(u64);
+
+impl Hasher for TaskRefHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(GOLDEN);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(GOLDEN);
+    }
+}
+
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// A loop's inbox for other threads.
 pub(crate) struct Remote {
-    queue: Mutex<Vec<Message>>,
+    queue: Mutex<Inbox>,
     notified: AtomicBool,
     closed: AtomicBool,
     waker: mio::Waker,
@@ -50,7 +95,7 @@ pub(crate) struct Remote {
 impl Remote {
     pub(crate) fn new(waker: mio::Waker) -> Remote {
         Remote {
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Inbox::default()),
             notified: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             waker,
@@ -66,7 +111,23 @@ impl Remote {
         if self.closed.load(Ordering::Relaxed) {
             return Err(value);
         }
-        queue.push(wrap(value));
+        queue.messages.push(wrap(value));
+        drop(queue);
+        self.nudge();
+        Ok(())
+    }
+
+    /// Queue a wake of `task`, unless one is queued already; `Err` if the
+    /// runtime is gone.
+    pub(crate) fn wake(&self, task: TaskRef) -> Result<(), ()> {
+        let mut queue = lock(&self.queue);
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(());
+        }
+        if !queue.woken.insert(task) {
+            return Ok(()); // the queued wake will do
+        }
+        queue.messages.push(Message::Wake(task));
         drop(queue);
         self.nudge();
         Ok(())
@@ -97,11 +158,23 @@ impl Remote {
         self.notified.load(Ordering::Acquire)
     }
 
-    /// Move everything sent so far into `into` (which the caller empties).
+    /// Move everything sent so far into `into` (which the caller empties,
+    /// and may then shrink: see [`KEEP_CAPACITY`]).
     pub(crate) fn drain(&self, into: &mut Vec<Message>) {
-        if self.notified.swap(false, Ordering::AcqRel) {
-            mem::swap(&mut *lock(&self.queue), into);
+        if !self.notified.swap(false, Ordering::AcqRel) {
+            return;
         }
+        let mut queue = lock(&self.queue);
+        mem::swap(&mut queue.messages, into);
+        // A burst's table goes; a small one is kept and reused.
+        let burst = if queue.woken.capacity() > KEEP_CAPACITY {
+            mem::take(&mut queue.woken)
+        } else {
+            queue.woken.clear();
+            HashSet::default()
+        };
+        drop(queue);
+        drop(burst);
     }
 }
 
@@ -158,7 +231,7 @@ pub(crate) fn wake(task: TaskRef) {
         .ok()
         .flatten();
     if let Some(remote) = cached {
-        if remote.send(task, Message::Wake).is_ok() {
+        if remote.wake(task).is_ok() {
             return;
         }
     }
@@ -168,7 +241,7 @@ pub(crate) fn wake(task: TaskRef) {
     let _ =
         LAST_WOKEN.try_with(|last| *last.borrow_mut() = (task.runtime(), Arc::downgrade(&remote)));
     // A closed runtime has no task to wake.
-    let _ = remote.send(task, Message::Wake);
+    let _ = remote.wake(task);
 }
 
 /// Apply everything other threads sent to `core`.

@@ -45,7 +45,7 @@ pub(crate) const MAIN_KEY: usize = KEY_MASK as usize;
 pub(crate) const MAX_TASKS: usize = MAIN_KEY;
 
 /// The address of a task: runtime id, slab key, generation, in one word.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) struct TaskRef(u64);
 
 impl TaskRef {
