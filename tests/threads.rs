@@ -488,7 +488,7 @@ fn dropping_a_thread_pool_runs_its_queued_jobs_and_joins_its_threads() {
     const QUEUED: usize = 10;
     let done = Arc::new(AtomicUsize::new(0));
     let exits = Arc::new(AtomicUsize::new(0));
-    run_real(async {
+    let pool = run_real(async {
         let pool = ThreadPool::new(1);
         let (gate_tx, gate_rx) = mpsc::channel::<()>();
         let (started_tx, started_rx) = mpsc::channel();
@@ -521,11 +521,14 @@ fn dropping_a_thread_pool_runs_its_queued_jobs_and_joins_its_threads() {
         drop(first);
         drop(queued);
         gate_tx.send(()).unwrap();
-        drop(pool);
-        // The drop returned: every job ran and the thread was joined.
-        assert_eq!(done.load(SeqCst), QUEUED + 1);
-        assert_eq!(exits.load(SeqCst), 1);
+        pool
     });
+    // Off the loop (on a loop thread the drop would not wait: see
+    // `faults_threads.rs`).
+    drop(pool);
+    // The drop returned: every job ran and the thread was joined.
+    assert_eq!(done.load(SeqCst), QUEUED + 1);
+    assert_eq!(exits.load(SeqCst), 1);
 }
 
 // ---------------------------------------------------------------------------

@@ -182,7 +182,8 @@ impl Pool {
         } else {
             timeout
         };
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too large for an `Instant` waits as long as it takes.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut state = shared.lock();
         state.shutdown = true;
         let dropped = match queued {

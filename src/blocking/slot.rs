@@ -91,6 +91,16 @@ impl<V> Slot<V> {
         }
     }
 
+    /// The value, if it was filled in and never taken (for the owner's
+    /// destructor).
+    pub(crate) fn unretrieved(&mut self) -> Option<&mut V> {
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        match &mut inner.state {
+            State::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner<V>> {
         // No user code runs under this lock: a poison cannot mean a broken
         // state, so recover.

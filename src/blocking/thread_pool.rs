@@ -1,9 +1,11 @@
 //! `ThreadPool` and `run_in_executor`: a pool of your own.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::pool::{Pool, Queued, KEEP_ALIVE};
 use super::{expect_submitted, submit, Blocking};
+use crate::runtime::context;
 
 /// A pool of up to `n` threads for blocking closures, used through
 /// [`run_in_executor`] (≙ `concurrent.futures.ThreadPoolExecutor`).
@@ -14,10 +16,16 @@ use super::{expect_submitted, submit, Blocking};
 ///
 /// Dropping the pool runs the jobs already queued, then joins its threads
 /// (≙ `executor.shutdown(wait=True)`), so the drop blocks until they are
-/// done: drop it outside a loop, or after awaiting its jobs. Dropped on
-/// one of its own threads (a job held the last `Arc` of it), it cannot
-/// wait for itself: it waits for nothing, and its threads finish the queue
-/// and exit on their own (≙ `shutdown(wait=False)`).
+/// done. Two places cannot wait, and there the drop waits for nothing:
+/// its threads finish the queue and exit on their own (≙
+/// `shutdown(wait=False)`):
+/// - a thread running a uniloop loop: a queued job may need that loop
+///   (a `Handle::spawn(..).wait()`, a send into a full
+///   [`threadsafe`](crate::channel::threadsafe) channel), which could not
+///   run while the drop blocked it, and the two would wait for each other
+///   forever;
+/// - one of the pool's own threads (a job held the last `Arc` of it),
+///   which cannot wait for itself.
 ///
 /// # Examples
 ///
@@ -75,7 +83,14 @@ impl ThreadPool {
 
 impl Drop for ThreadPool {
     fn drop(&mut self) {
-        self.pool.shutdown(Queued::Run, None);
+        // On a loop's thread, blocking could deadlock (see the type docs).
+        let on_a_loop = context::with_current(|_| ()).is_some();
+        let wait = if on_a_loop {
+            Some(Duration::ZERO)
+        } else {
+            None
+        };
+        self.pool.shutdown(Queued::Run, wait);
     }
 }
 

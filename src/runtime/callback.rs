@@ -122,7 +122,7 @@ fn call_at_on<F: FnOnce() + 'static>(
     f: F,
     location: &'static Location<'static>,
 ) -> CallbackHandle {
-    let mut timer = Timer::at_on(core.time.clone(), deadline);
+    let mut timer = Timer::at_on(core.time.clone(), "callback", deadline);
     let task = core.spawn_callback(
         async move {
             poll_fn(|cx| timer.poll_elapsed(cx)).await;

@@ -5,10 +5,12 @@ use std::any::Any;
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
+use std::io::{self, Write};
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
@@ -391,7 +393,33 @@ struct Shared<M, Fut: Future> {
     /// Taken by `start` on the loop, or by `abandon` if it never gets there.
     make: Mutex<Option<M>>,
     location: &'static Location<'static>,
+    /// Set by `start` on a debug-mode runtime to the task's id: a panic
+    /// nobody took is then reported when this is dropped (≙ asyncio's
+    /// "exception was never retrieved"), as for a detached local task.
+    report_unretrieved: AtomicU64,
     _future: PhantomData<fn() -> Fut>,
+}
+
+impl<M, Fut: Future> Drop for Shared<M, Fut> {
+    fn drop(&mut self) {
+        let id = *self.report_unretrieved.get_mut();
+        if id == 0 {
+            return;
+        }
+        if let Some(Err(RemoteError {
+            repr: Repr::Panic(payload),
+        })) = self.slot.unretrieved()
+        {
+            let payload = payload.get_mut().unwrap_or_else(PoisonError::into_inner);
+            let message = payload_message(&**payload).unwrap_or_else(|| "(no message)".into());
+            let _ = writeln!(
+                io::stderr().lock(),
+                "uniloop: task {id} (started by Handle::spawn at {}) panicked and its exception \
+                 was never retrieved: {message}",
+                self.location
+            );
+        }
+    }
 }
 
 impl<M, Fut> HasSlot<Outcome<Fut::Output>> for Shared<M, Fut>
@@ -430,12 +458,18 @@ where
         match panic::catch_unwind(AssertUnwindSafe(make)) {
             Ok(future) => {
                 let location = self.location;
+                let shared = self.clone();
                 let filler = Filler::new(self, dropped::<Fut::Output>);
                 let task = Remote {
                     future,
                     filler: Some(filler),
                 };
-                drop(core.spawn(task, None, location));
+                let task = core.spawn(task, None, location);
+                if core.is_debug() {
+                    shared
+                        .report_unretrieved
+                        .store(task.id().0, Ordering::Relaxed);
+                }
             }
             Err(payload) => self
                 .slot
@@ -497,6 +531,7 @@ where
         slot: Slot::empty(),
         make: Mutex::new(Some(make)),
         location,
+        report_unretrieved: AtomicU64::new(0),
         _future: PhantomData::<fn() -> Fut>,
     });
     let task = RemoteTask {

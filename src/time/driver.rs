@@ -10,7 +10,7 @@
 //! - A wheel entry belongs to exactly one [`Timer`](super::timer::Timer),
 //!   which alone removes it (when it has fired and been seen, or on drop).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,8 @@ const WAKE_BATCH: usize = 32;
 pub(crate) struct Driver {
     pub(crate) clock: Clock,
     wheel: RefCell<Wheel>,
+    /// Its runtime was dropped: nothing fires its timers any more.
+    closed: Cell<bool>,
 }
 
 impl Driver {
@@ -30,7 +32,18 @@ impl Driver {
         Driver {
             clock: Clock::new(paused),
             wheel: RefCell::new(Wheel::new()),
+            closed: Cell::new(false),
         }
+    }
+
+    /// Its runtime is gone: a timer polled from now on panics (see
+    /// `Timer::poll_elapsed`) instead of waiting forever.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
     }
 
     /// Timers waiting to fire.

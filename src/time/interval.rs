@@ -80,7 +80,7 @@ fn new_interval(function: &str, start: Instant, period: Duration) -> Interval {
         "uniloop::{function}(): the period must be non-zero"
     );
     Interval {
-        timer: Timer::at(function, start.into_std()),
+        timer: Timer::at(function, "Interval", start.into_std()),
         period,
         missed_tick_behavior: MissedTickBehavior::default(),
     }
@@ -144,6 +144,11 @@ impl MissedTickBehavior {
 ///
 /// Each tick completes with the instant it was scheduled for. If the task
 /// falls behind, the [`MissedTickBehavior`] decides what follows.
+///
+/// # Panics
+///
+/// Polled after its runtime was dropped: "uniloop::time::Interval polled
+/// after its runtime was dropped".
 ///
 /// # Examples
 ///

@@ -46,7 +46,7 @@ use super::Instant;
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        timer: Timer::after("sleep", duration),
+        timer: Timer::after("sleep", "Sleep", duration),
         polled: false,
     }
 }
@@ -79,7 +79,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        timer: Timer::at("sleep_until", deadline.into_std()),
+        timer: Timer::at("sleep_until", "Sleep", deadline.into_std()),
         polled: false,
     }
 }
@@ -89,6 +89,11 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///
 /// A `Sleep` belongs to the runtime it was created on, and its deadline is
 /// measured on that runtime's clock.
+///
+/// # Panics
+///
+/// Polled after its runtime was dropped (no clock runs for it any more):
+/// "uniloop::time::Sleep polled after its runtime was dropped".
 ///
 /// # Examples
 ///

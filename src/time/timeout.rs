@@ -53,7 +53,7 @@ use super::Instant;
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     Timeout {
         future,
-        timer: Timer::after("timeout", duration),
+        timer: Timer::after("timeout", "Timeout", duration),
     }
 }
 
@@ -88,13 +88,18 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         future,
-        timer: Timer::at("timeout_at", deadline.into_std()),
+        timer: Timer::at("timeout_at", "Timeout", deadline.into_std()),
     }
 }
 
 pin_project! {
     /// The future returned by [`timeout`] and [`timeout_at`]: the output of
     /// the inner future, or [`Elapsed`].
+    ///
+    /// # Panics
+    ///
+    /// Polled after its runtime was dropped: "uniloop::time::Timeout polled
+    /// after its runtime was dropped".
     ///
     /// # Examples
     ///

@@ -22,6 +22,9 @@ enum Deadline {
 
 pub(crate) struct Timer {
     driver: Rc<Driver>,
+    /// The public type this timer serves (`Sleep`, `Timeout`...), for the
+    /// panic of one polled after its runtime was dropped.
+    object: &'static str,
     deadline: Cell<Deadline>,
     /// The wheel entry, from the first pending poll until it is seen fired.
     key: Option<Key>,
@@ -29,31 +32,33 @@ pub(crate) struct Timer {
 
 impl Timer {
     /// A timer on the current runtime `duration` after it is started.
+    /// (`function` names the public call, `object` what it returns.)
     #[track_caller]
-    pub(crate) fn after(function: &str, duration: Duration) -> Timer {
-        Timer::new(function, Deadline::After(duration))
+    pub(crate) fn after(function: &str, object: &'static str, duration: Duration) -> Timer {
+        Timer::new(function, object, Deadline::After(duration))
     }
 
     /// A timer on the current runtime for `deadline`.
     #[track_caller]
-    pub(crate) fn at(function: &str, deadline: Instant) -> Timer {
-        Timer::new(function, Deadline::At(deadline))
+    pub(crate) fn at(function: &str, object: &'static str, deadline: Instant) -> Timer {
+        Timer::new(function, object, Deadline::At(deadline))
     }
 
     /// A timer on `driver`'s runtime for `deadline`.
-    pub(crate) fn at_on(driver: Rc<Driver>, deadline: Instant) -> Timer {
-        Timer::with_driver(driver, Deadline::At(deadline))
+    pub(crate) fn at_on(driver: Rc<Driver>, object: &'static str, deadline: Instant) -> Timer {
+        Timer::with_driver(driver, object, Deadline::At(deadline))
     }
 
     #[track_caller]
-    fn new(function: &str, deadline: Deadline) -> Timer {
+    fn new(function: &str, object: &'static str, deadline: Deadline) -> Timer {
         let driver = context::expect_current(function, |core| core.time.clone());
-        Timer::with_driver(driver, deadline)
+        Timer::with_driver(driver, object, deadline)
     }
 
-    fn with_driver(driver: Rc<Driver>, deadline: Deadline) -> Timer {
+    fn with_driver(driver: Rc<Driver>, object: &'static str, deadline: Deadline) -> Timer {
         Timer {
             driver,
+            object,
             deadline: Cell::new(deadline),
             key: None,
         }
@@ -85,7 +90,19 @@ impl Timer {
 
     /// `Ready` once the deadline has passed; until then the task is woken
     /// when it does.
+    ///
+    /// # Panics
+    ///
+    /// If the timer's runtime was dropped: its clock no longer runs, so the
+    /// wait would never end.
+    #[track_caller]
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.driver.is_closed() {
+            panic!(
+                "uniloop::time::{} polled after its runtime was dropped",
+                self.object
+            );
+        }
         match self.key {
             Some(key) => {
                 let ready = self.driver.poll_entry(key, cx.waker());
@@ -216,7 +233,7 @@ mod tests {
     #[test]
     fn fired_entries_are_held_until_their_timer_sees_them() {
         paused().block_on(async {
-            let mut timer = super::Timer::after("test", Duration::from_millis(1));
+            let mut timer = super::Timer::after("test", "Sleep", Duration::from_millis(1));
             let registered = std::future::poll_fn(|cx| {
                 std::task::Poll::Ready(timer.poll_elapsed(cx).is_pending())
             })
