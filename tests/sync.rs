@@ -270,10 +270,15 @@ fn forget_and_add_permits_change_the_count() {
 
 #[test]
 fn too_many_permits_panics_with_a_message() {
-    let semaphore = Semaphore::new(usize::MAX);
+    // Issue 15: the bound is `MAX_PERMITS` now, checked where permits are
+    // added (it was `usize::MAX`, overflowing in a permit's `Drop`).
+    let semaphore = Semaphore::new(Semaphore::MAX_PERMITS);
     let message = panic_message(|| semaphore.add_permits(1));
-    assert_eq!(message, "uniloop::sync::Semaphore: too many permits");
-    assert_eq!(semaphore.available_permits(), usize::MAX);
+    assert_eq!(
+        message,
+        "uniloop::sync::Semaphore::add_permits(): more than Semaphore::MAX_PERMITS permits"
+    );
+    assert_eq!(semaphore.available_permits(), Semaphore::MAX_PERMITS);
 }
 
 #[test]

@@ -1,4 +1,27 @@
 //! `Barrier` (≙ `asyncio.Barrier`).
+//!
+//! # Invariants
+//!
+//! The state machine is asyncio's, phase for phase:
+//!
+//! ```text
+//!            last arrival (BarrierWait::poll)       count back to 0 (leave)
+//!  Filling ----------------------------------> Draining ----------------> Filling
+//!     |  reset() with count > 0 (also from Draining or Broken)             ^
+//!     +------------------------------------> Resetting --------------------+
+//!  any ---- abort() ----> Broken ---- reset() ----> Filling / Resetting
+//! ```
+//!
+//! - `count` counts the tasks inside a round: arrived (`BarrierWait` took
+//!   an index) and not yet left. A `BarrierWait` leaves exactly once: when
+//!   it returns, or when it is dropped after arriving ([`BarrierWait::leave`]).
+//! - Arrivals happen only in `Filling`; in `Draining` and `Resetting` new
+//!   `wait`s queue until the last task of the round has left, so a round
+//!   never mixes with the next.
+//! - Every change of phase wakes every waiting future, which then looks at
+//!   the phase (≙ asyncio's `Condition.notify_all` and `wait_for`); so a
+//!   task released by a full round that runs only after a `reset` or
+//!   `abort` sees that instead, as in asyncio.
 
 use std::cell::{Cell, RefCell};
 use std::error::Error;
@@ -9,14 +32,28 @@ use std::task::{Context, Poll};
 
 use super::waiters::{Key, WaitList, Wakers};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Tasks arrive for the round.
+    Filling,
+    /// The round is full: its tasks are leaving with their results.
+    Draining,
+    /// `reset` during a round: its tasks leave with `BrokenBarrier`.
+    Resetting,
+    /// `abort`: every wait fails until `reset`.
+    Broken,
+}
+
 /// Releases its waiters when `parties` tasks wait at once (≙
 /// `asyncio.Barrier`), then starts over for the next round.
 ///
-/// The task whose arrival trips the barrier is the round's leader
-/// ([`BarrierWaitResult::is_leader`]). [`abort`](Self::abort) breaks the
-/// barrier: every waiter, and every later `wait`, gets [`BrokenBarrier`]
-/// until [`reset`](Self::reset). A waiter that is dropped leaves the
-/// round, so the count stays right.
+/// `wait` returns each task's arrival index in its round (`0` for the
+/// first, `parties - 1` for the last, as asyncio's); the task whose
+/// arrival fills the round is its leader ([`BarrierWaitResult::is_leader`]).
+/// The tasks of a round all leave it before the next round fills: a
+/// `wait` that comes while they leave waits for the next round.
+/// [`abort`](Self::abort) breaks the barrier: every waiter, and every
+/// later `wait`, gets [`BrokenBarrier`] until [`reset`](Self::reset).
 ///
 /// # Examples
 ///
@@ -28,21 +65,26 @@ use super::waiters::{Key, WaitList, Wakers};
 ///     let tasks: Vec<_> = (0..3)
 ///         .map(|_| {
 ///             let barrier = barrier.clone();
-///             uniloop::spawn(async move { barrier.wait().await.unwrap().is_leader() })
+///             uniloop::spawn(async move { barrier.wait().await.unwrap() })
 ///         })
 ///         .collect();
-///     let mut leaders = 0;
+///     let mut indices = Vec::new();
 ///     for task in tasks {
-///         leaders += task.await.unwrap() as usize;
+///         let result = task.await.unwrap();
+///         assert_eq!(result.is_leader(), result.index() == 2);
+///         indices.push(result.index());
 ///     }
-///     assert_eq!(leaders, 1);
+///     assert_eq!(indices, [0, 1, 2]);
 /// });
 /// ```
 pub struct Barrier {
     parties: usize,
-    broken: Cell<bool>,
-    /// Each waiter's node holds what it is released with.
-    waiters: RefCell<WaitList<Result<(), BrokenBarrier>>>,
+    phase: Cell<Phase>,
+    /// Tasks arrived in the current round and not yet left.
+    count: Cell<usize>,
+    /// Every `BarrierWait` that waits: for the round to fill, or for the
+    /// previous one to drain. All are woken at each change of phase.
+    waiters: RefCell<WaitList<()>>,
 }
 
 impl Barrier {
@@ -66,7 +108,8 @@ impl Barrier {
         );
         Barrier {
             parties,
-            broken: Cell::new(false),
+            phase: Cell::new(Phase::Filling),
+            count: Cell::new(0),
             waiters: RefCell::new(WaitList::new()),
         }
     }
@@ -82,7 +125,8 @@ impl Barrier {
         self.parties
     }
 
-    /// Tasks waiting in the current round.
+    /// Tasks waiting for the current round to fill (≙ `n_waiting`): 0
+    /// while a full round drains or a reset is under way.
     ///
     /// # Examples
     ///
@@ -90,7 +134,11 @@ impl Barrier {
     /// assert_eq!(uniloop::sync::Barrier::new(2).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
-        self.waiters.borrow().len()
+        if self.phase.get() == Phase::Filling {
+            self.count.get()
+        } else {
+            0
+        }
     }
 
     /// Whether it is broken (by [`abort`](Self::abort)).
@@ -103,34 +151,42 @@ impl Barrier {
     /// assert!(barrier.is_broken());
     /// ```
     pub fn is_broken(&self) -> bool {
-        self.broken.get()
+        self.phase.get() == Phase::Broken
     }
 
-    /// Wait until `parties` tasks wait; `Err(BrokenBarrier)` if the
-    /// barrier is or gets broken or reset meanwhile.
+    /// Wait until `parties` tasks wait; `Ok` with this task's arrival
+    /// index, or `Err(BrokenBarrier)` if the barrier is or gets broken or
+    /// reset first. A `wait` that starts while the previous round's tasks
+    /// are still leaving waits for them, then joins the next round.
     ///
     /// # Cancel safety
     ///
     /// Cancel safe: a dropped `wait` leaves the round (the count goes
-    /// down), as in asyncio.
+    /// down), as a cancelled one does in asyncio, whether it had arrived
+    /// or been released already; the round's other tasks keep their
+    /// results.
     ///
     /// # Examples
     ///
     /// ```
     /// uniloop::run(async {
     ///     let barrier = uniloop::sync::Barrier::new(1);
-    ///     assert!(barrier.wait().await.unwrap().is_leader());
+    ///     let result = barrier.wait().await.unwrap();
+    ///     assert!(result.is_leader());
+    ///     assert_eq!(result.index(), 0);
     /// });
     /// ```
     pub fn wait(&self) -> BarrierWait<'_> {
         BarrierWait {
             barrier: self,
             key: None,
+            index: None,
         }
     }
 
     /// Break the barrier: every waiter and every later `wait` gets
-    /// `Err(BrokenBarrier)` until [`reset`](Self::reset).
+    /// `Err(BrokenBarrier)` until [`reset`](Self::reset) (≙
+    /// `barrier.abort()`).
     ///
     /// # Examples
     ///
@@ -142,12 +198,17 @@ impl Barrier {
     /// });
     /// ```
     pub fn abort(&self) {
-        self.broken.set(true);
-        self.release(Err(BrokenBarrier(())));
+        self.enter(Phase::Broken);
     }
 
-    /// Start afresh: the tasks waiting now get `Err(BrokenBarrier)`, and
-    /// the barrier is whole and empty again.
+    /// Start afresh (≙ `barrier.reset()`): the tasks in the current round
+    /// get `Err(BrokenBarrier)` as they leave it, and once they have all
+    /// left, the barrier is whole and empty again. With no task in a
+    /// round, that is at once.
+    ///
+    /// A reset while a full round drains breaks its tasks that have not
+    /// run since they were released (as asyncio's does); the `wait`s
+    /// queued for the next round are not affected.
     ///
     /// # Examples
     ///
@@ -160,21 +221,31 @@ impl Barrier {
     /// });
     /// ```
     pub fn reset(&self) {
-        self.release(Err(BrokenBarrier(())));
-        self.broken.set(false);
+        self.enter(if self.count.get() > 0 {
+            Phase::Resetting
+        } else {
+            Phase::Filling
+        });
     }
 
-    /// Release every waiter of the round with `outcome`.
-    fn release(&self, outcome: Result<(), BrokenBarrier>) {
+    /// Move to `phase` and wake every waiter to look at it.
+    fn enter(&self, phase: Phase) {
+        self.phase.set(phase);
         let mut wakers = Wakers::new();
-        {
-            let mut waiters = self.waiters.borrow_mut();
-            while let Some(key) = waiters.front() {
-                *waiters.data_mut(key) = outcome;
-                wakers.push(waiters.serve(key));
-            }
-        }
+        self.waiters
+            .borrow_mut()
+            .serve_front(usize::MAX, &mut wakers);
         wakers.wake();
+    }
+
+    /// A task left the round; the last one to leave a draining or
+    /// resetting round opens the next.
+    fn leave(&self) {
+        let count = self.count.get() - 1;
+        self.count.set(count);
+        if count == 0 && matches!(self.phase.get(), Phase::Draining | Phase::Resetting) {
+            self.enter(Phase::Filling);
+        }
     }
 }
 
@@ -182,8 +253,8 @@ impl fmt::Debug for Barrier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Barrier")
             .field("parties", &self.parties)
-            .field("waiting", &self.n_waiting())
-            .field("broken", &self.broken.get())
+            .field("phase", &self.phase.get())
+            .field("count", &self.count.get())
             .finish()
     }
 }
@@ -202,7 +273,46 @@ impl fmt::Debug for Barrier {
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct BarrierWait<'a> {
     barrier: &'a Barrier,
+    /// Its node in the wait list while it waits.
     key: Option<Key>,
+    /// Its arrival index, from its arrival until it leaves.
+    index: Option<usize>,
+}
+
+impl BarrierWait<'_> {
+    /// Wait (again) for a change of phase.
+    fn keep_waiting(&mut self, cx: &Context<'_>) -> Poll<Result<BarrierWaitResult, BrokenBarrier>> {
+        let old = self
+            .barrier
+            .waiters
+            .borrow_mut()
+            .keep_waiting(&mut self.key, cx.waker());
+        drop(old);
+        Poll::Pending
+    }
+
+    /// Leave the round with `outcome`.
+    fn leave(
+        &mut self,
+        outcome: Result<(), BrokenBarrier>,
+    ) -> Result<BarrierWaitResult, BrokenBarrier> {
+        self.forget_node();
+        let index = self
+            .index
+            .take()
+            .expect("left a round it had not arrived in");
+        self.barrier.leave();
+        outcome.map(|()| BarrierWaitResult {
+            index,
+            leader: index + 1 == self.barrier.parties,
+        })
+    }
+
+    fn forget_node(&mut self) {
+        if let Some(key) = self.key.take() {
+            let _ = self.barrier.waiters.borrow_mut().remove(key);
+        }
+    }
 }
 
 impl Future for BarrierWait<'_> {
@@ -211,32 +321,42 @@ impl Future for BarrierWait<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let barrier = this.barrier;
-        let Some(key) = this.key else {
-            if barrier.broken.get() {
-                return Poll::Ready(Err(BrokenBarrier(())));
+        let phase = barrier.phase.get();
+        if this.index.is_some() {
+            // Arrived: wait for the round to fill, then leave it.
+            return match phase {
+                Phase::Filling => this.keep_waiting(cx),
+                Phase::Draining => Poll::Ready(this.leave(Ok(()))),
+                Phase::Resetting | Phase::Broken => Poll::Ready(this.leave(Err(BrokenBarrier(())))),
+            };
+        }
+        match phase {
+            Phase::Broken => {
+                this.forget_node();
+                Poll::Ready(Err(BrokenBarrier(())))
             }
-            if barrier.n_waiting() + 1 == barrier.parties {
-                barrier.release(Ok(()));
-                return Poll::Ready(Ok(BarrierWaitResult { leader: true }));
+            // The previous round is still leaving.
+            Phase::Draining | Phase::Resetting => this.keep_waiting(cx),
+            Phase::Filling => {
+                let index = barrier.count.get();
+                barrier.count.set(index + 1);
+                this.index = Some(index);
+                if index + 1 < barrier.parties {
+                    return this.keep_waiting(cx);
+                }
+                // The round is full: release it, and be the first out.
+                barrier.enter(Phase::Draining);
+                Poll::Ready(this.leave(Ok(())))
             }
-            let key = barrier.waiters.borrow_mut().push(Ok(()), cx.waker());
-            this.key = Some(key);
-            return Poll::Pending;
-        };
-        match WaitList::poll_served(barrier.waiters.borrow_mut(), key, cx.waker()) {
-            Some(outcome) => {
-                this.key = None;
-                Poll::Ready(outcome.map(|()| BarrierWaitResult { leader: false }))
-            }
-            None => Poll::Pending,
         }
     }
 }
 
 impl Drop for BarrierWait<'_> {
     fn drop(&mut self) {
-        if let Some(key) = self.key {
-            let _ = self.barrier.waiters.borrow_mut().remove(key);
+        self.forget_node();
+        if self.index.take().is_some() {
+            self.barrier.leave();
         }
     }
 }
@@ -245,6 +365,7 @@ impl fmt::Debug for BarrierWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BarrierWait")
             .field("waiting", &self.key.is_some())
+            .field("index", &self.index)
             .finish()
     }
 }
@@ -261,11 +382,27 @@ impl fmt::Debug for BarrierWait<'_> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BarrierWaitResult {
+    index: usize,
     leader: bool,
 }
 
 impl BarrierWaitResult {
-    /// Whether this task tripped the barrier (one per round).
+    /// This task's arrival index in its round, from `0` to `parties - 1`
+    /// (≙ the value asyncio's `Barrier.wait()` returns).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     assert_eq!(uniloop::sync::Barrier::new(1).wait().await.unwrap().index(), 0);
+    /// });
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Whether this task's arrival filled the round (one per round: the
+    /// one with index `parties - 1`).
     ///
     /// # Examples
     ///

@@ -30,12 +30,19 @@ pub struct BoundedSemaphore {
 impl BoundedSemaphore {
     /// A bounded semaphore with `permits` permits, which is also its bound.
     ///
+    /// # Panics
+    ///
+    /// If `permits` is more than
+    /// [`Semaphore::MAX_PERMITS`]: "uniloop::sync::Semaphore::new(): more
+    /// than Semaphore::MAX_PERMITS permits".
+    ///
     /// # Examples
     ///
     /// ```
     /// let semaphore = uniloop::sync::BoundedSemaphore::new(2);
     /// assert_eq!(semaphore.bound(), 2);
     /// ```
+    #[track_caller]
     pub const fn new(permits: usize) -> BoundedSemaphore {
         BoundedSemaphore {
             semaphore: Semaphore::new(permits),
@@ -140,14 +147,12 @@ impl BoundedSemaphore {
     /// assert_eq!(err.to_string(), "BoundedSemaphore released too many times");
     /// ```
     pub fn add_permits(&self, n: usize) -> Result<(), TooManyPermits> {
-        let held = self.semaphore.available_permits() + self.semaphore.issued();
-        match held.checked_add(n) {
-            Some(total) if total <= self.bound => {
-                self.semaphore.release(n);
-                Ok(())
-            }
-            _ => Err(TooManyPermits(())),
+        // `total() <= bound <= MAX_PERMITS`: the subtraction cannot wrap.
+        if n > self.bound - self.semaphore.total() {
+            return Err(TooManyPermits(()));
         }
+        self.semaphore.release(n);
+        Ok(())
     }
 }
 

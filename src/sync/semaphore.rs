@@ -67,7 +67,27 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
+    /// The most permits a semaphore counts, free and held together
+    /// (`usize::MAX >> 3`, as tokio's): far more than any program hands
+    /// out, and low enough that no sum of permits can overflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::sync::Semaphore;
+    ///
+    /// let semaphore = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(semaphore.available_permits(), usize::MAX >> 3);
+    /// ```
+    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+
     /// A semaphore with `permits` permits.
+    ///
+    /// # Panics
+    ///
+    /// If `permits` is more than [`MAX_PERMITS`](Self::MAX_PERMITS):
+    /// "uniloop::sync::Semaphore::new(): more than Semaphore::MAX_PERMITS
+    /// permits".
     ///
     /// # Examples
     ///
@@ -75,7 +95,12 @@ impl Semaphore {
     /// let semaphore = uniloop::sync::Semaphore::new(3);
     /// assert_eq!(semaphore.available_permits(), 3);
     /// ```
+    #[track_caller]
     pub const fn new(permits: usize) -> Semaphore {
+        assert!(
+            permits <= Semaphore::MAX_PERMITS,
+            "uniloop::sync::Semaphore::new(): more than Semaphore::MAX_PERMITS permits"
+        );
         Semaphore {
             permits: Cell::new(permits),
             issued: Cell::new(0),
@@ -270,8 +295,10 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If the count would overflow `usize`: "uniloop::sync::Semaphore:
-    /// too many permits".
+    /// If the semaphore would then count more than
+    /// [`MAX_PERMITS`](Self::MAX_PERMITS), free and held together:
+    /// "uniloop::sync::Semaphore::add_permits(): more than
+    /// Semaphore::MAX_PERMITS permits". Nothing changes then.
     ///
     /// # Examples
     ///
@@ -280,8 +307,18 @@ impl Semaphore {
     /// semaphore.add_permits(2);
     /// assert_eq!(semaphore.available_permits(), 2);
     /// ```
+    #[track_caller]
     pub fn add_permits(&self, n: usize) {
+        assert!(
+            n <= Semaphore::MAX_PERMITS - self.total(),
+            "uniloop::sync::Semaphore::add_permits(): more than Semaphore::MAX_PERMITS permits"
+        );
         self.release(n);
+    }
+
+    /// Permits free, held, or handed to waiters: at most `MAX_PERMITS`.
+    pub(crate) fn total(&self) -> usize {
+        self.permits.get() + self.issued.get()
     }
 
     /// Take `n` permits without waiting, if nobody waits before us.
@@ -296,11 +333,6 @@ impl Semaphore {
         }
     }
 
-    /// Permits held or handed out.
-    pub(crate) fn issued(&self) -> usize {
-        self.issued.get()
-    }
-
     /// Permits that were issued come back.
     fn give_back(&self, n: usize) {
         self.issued.set(self.issued.get() - n);
@@ -313,9 +345,9 @@ impl Semaphore {
     }
 
     pub(crate) fn release(&self, n: usize) {
-        let permits = self.permits.get().checked_add(n);
-        self.permits
-            .set(permits.expect("uniloop::sync::Semaphore: too many permits"));
+        // Cannot overflow: the total stays within `MAX_PERMITS` (checked
+        // where permits are added; released ones were part of it).
+        self.permits.set(self.permits.get() + n);
         self.serve_waiters();
     }
 
