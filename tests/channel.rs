@@ -202,16 +202,25 @@ fn a_cancelled_send_drops_its_message_and_keeps_the_others_turns() {
     });
 }
 
+/// Issue 15, defect 9: a send whose slot was freed by a receive but that
+/// is dropped before it runs sent nothing (tokio's guarantee; it used to
+/// be delivered anyway), and the slot passes to the next sender.
 #[test]
-fn a_send_served_but_dropped_before_it_ran_still_sent_its_message() {
+fn a_send_dropped_after_a_slot_was_freed_for_it_sends_nothing_and_passes_the_slot_on() {
     run_guarded(async {
         let (tx, mut rx) = mpsc::channel(1);
         tx.try_send(1).unwrap();
         let mut waiting = Box::pin(tx.send(2));
+        let mut next = Box::pin(tx.send(3));
         assert!(poll_once(&mut waiting).await.is_pending());
-        assert_eq!(rx.try_recv(), Ok(1)); // 2 moves into the freed slot
+        assert!(poll_once(&mut next).await.is_pending());
+        assert_eq!(rx.try_recv(), Ok(1)); // frees a slot, kept for `waiting`
+        assert_eq!(tx.try_send(9), Err(mpsc::TrySendError::Full(9)));
+        assert_eq!(rx.try_recv(), Err(mpsc::TryRecvError::Empty));
         drop(waiting);
-        assert_eq!(rx.try_recv(), Ok(2));
+        assert!(matches!(poll_once(&mut next).await, Poll::Ready(Ok(()))));
+        assert_eq!(rx.try_recv(), Ok(3));
+        assert_eq!(rx.try_recv(), Err(mpsc::TryRecvError::Empty));
     });
 }
 

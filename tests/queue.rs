@@ -227,7 +227,7 @@ fn an_item_put_while_a_getter_waits_is_handed_to_it_and_get_nowait_cannot_take_i
 }
 
 #[test]
-fn a_slot_freed_while_putters_wait_is_filled_at_once_from_the_first_putter() {
+fn a_slot_freed_while_putters_wait_is_kept_for_the_first_putter() {
     run_guarded(async {
         let queue = Queue::new(2);
         queue.put_nowait(1).unwrap();
@@ -239,9 +239,9 @@ fn a_slot_freed_while_putters_wait_is_filled_at_once_from_the_first_putter() {
         yield_now().await; // the putter waits
         assert!(!putter.is_finished());
         assert_eq!(queue.get_nowait(), Ok(1));
-        // The putter has not run, yet its item is in.
+        // The putter has not run: its item is not in, but the slot is its.
         assert!(!putter.is_finished());
-        assert_eq!(queue.qsize(), 2);
+        assert_eq!(queue.qsize(), 1);
         assert!(queue.is_full());
         assert_eq!(queue.put_nowait(4), Err(QueueFull(4)));
         assert_eq!(putter.await.unwrap(), Ok(()));
@@ -258,11 +258,12 @@ fn put_nowait_fails_while_putters_wait_even_after_a_get() {
         let mut second = queue.put(2);
         assert!(poll_once(&mut first).await.is_pending());
         assert!(poll_once(&mut second).await.is_pending());
-        assert_eq!(queue.get_nowait(), Ok(0)); // refilled from `first`
-        assert_eq!(queue.put_nowait(9), Err(QueueFull(9)));
-        assert_eq!(queue.get_nowait(), Ok(1)); // refilled from `second`
+        assert_eq!(queue.get_nowait(), Ok(0)); // the slot is kept for `first`
         assert_eq!(queue.put_nowait(9), Err(QueueFull(9)));
         assert_eq!(poll_once(&mut first).await, Poll::Ready(Ok(())));
+        assert_eq!(queue.put_nowait(9), Err(QueueFull(9)));
+        assert_eq!(queue.get_nowait(), Ok(1)); // the slot is kept for `second`
+        assert_eq!(queue.put_nowait(9), Err(QueueFull(9)));
         assert_eq!(poll_once(&mut second).await, Poll::Ready(Ok(())));
         assert_eq!(queue.get_nowait(), Ok(2));
         assert_eq!(queue.put_nowait(9), Ok(()));
@@ -368,10 +369,10 @@ fn a_put_dropped_while_waiting_drops_its_item_and_the_other_putters_keep_their_t
         assert_eq!(queue.qsize(), 1);
 
         assert_eq!(numbers(vec![queue.get_nowait().unwrap()]), [0]);
-        assert_eq!(queue.qsize(), 1); // refilled from `second`
+        assert!(queue.is_full()); // the slot is kept for `second`
         assert!(matches!(poll_once(&mut second).await, Poll::Ready(Ok(()))));
         assert_eq!(numbers(vec![queue.get_nowait().unwrap()]), [2]);
-        assert_eq!(queue.qsize(), 1); // refilled from `fourth`
+        assert!(queue.is_full()); // the slot is kept for `fourth`
         assert!(matches!(poll_once(&mut fourth).await, Poll::Ready(Ok(()))));
         assert_eq!(numbers(drain(&queue)), [4]);
         assert_eq!(drops.count(), 5);
@@ -403,19 +404,26 @@ fn cancelling_a_waiting_putter_task_drops_its_item_and_the_next_putter_gets_the_
     });
 }
 
+/// Issue 15, defect 9: a put whose slot was freed by a `get` but which is
+/// cancelled before it runs puts nothing (asyncio's rule); the slot
+/// passes to the next putter. It used to put its item anyway.
 #[test]
-fn a_put_dropped_after_its_item_went_in_leaves_the_item_queued() {
+fn a_put_dropped_after_a_slot_was_freed_for_it_puts_nothing_and_passes_the_slot_on() {
     run_guarded(async {
         let drops = DropCounter::new();
         let queue = Queue::new(1);
         queue.put_nowait((0, drops.token())).unwrap();
         let mut put = queue.put((1, drops.token()));
+        let mut next = queue.put((2, drops.token()));
         assert!(poll_once(&mut put).await.is_pending());
+        assert!(poll_once(&mut next).await.is_pending());
         assert_eq!(numbers(vec![queue.get_nowait().unwrap()]), [0]);
         drop(put); // never polled again
-        assert_eq!(drops.count(), 1);
-        assert_eq!(queue.qsize(), 1);
-        assert_eq!(numbers(drain(&queue)), [1]);
+        assert_eq!(drops.count(), 2); // item 0, taken; item 1, never put
+        assert_eq!(queue.qsize(), 0);
+        assert!(queue.is_full()); // the slot passed to `next`
+        assert!(matches!(poll_once(&mut next).await, Poll::Ready(Ok(()))));
+        assert_eq!(numbers(drain(&queue)), [2]);
         assert_eq!(queue.task_done(), Ok(()));
         assert_eq!(queue.task_done(), Ok(()));
         assert_eq!(queue.task_done(), Err(TooManyTaskDone));

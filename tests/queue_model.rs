@@ -16,22 +16,26 @@
 //!
 //! Items are numbered in creation order (`id`) and carry a small key (the
 //! priority); each also gets a put-order number when it enters the queue
-//! (put, or taken in from a waiting putter). The model holds:
+//! (put, or put by a waiting putter when it runs). The model holds:
 //!
 //! - `store`: the queued items: a `VecDeque` (FIFO: push at the back, pop
 //!   the front), a `Vec` (LIFO: push and pop the top) or a `BinaryHeap` of
 //!   `Reverse((key, id))` (smallest first);
 //! - the waiting getters and putters, each in FIFO order, and the state of
 //!   every live future: a getter waits, holds an item it was handed, or was
-//!   released by shutdown; a putter waits with its item, had its item taken
-//!   in, or was released by shutdown with its item;
+//!   released by shutdown; a putter waits with its item, was granted a
+//!   slot for it (and puts it when polled), or was released by shutdown
+//!   with its item;
 //! - `unfinished` (items put and not `task_done`) and `shut_down`.
 //!
 //! The rules: an item put goes to the first waiting getter, else into the
-//! store; a put waits when the store holds `maxsize` items or other putters
-//! wait (`put_nowait` fails then, and after shutdown); taking an item refills
-//! the store from the first waiting putter; a get waits only when the store
-//! is empty. A dropped getter that holds an item gives it to the next
+//! store; a put waits when the store and the granted slots make `maxsize`
+//! or other putters wait (`put_nowait` fails then, and after shutdown;
+//! `try_put` says which); whenever a slot is free and a putter waits, the
+//! first waiting putter is granted it, and puts its item when polled (a
+//! shut-down queue gives it back then); a granted putter that is dropped
+//! puts nothing and the slot passes on (issue 15: it used to be put
+//! anyway); a get waits only when the store is empty. A dropped getter that holds an item gives it to the next
 //! waiting getter, or back into the store where its put-order number puts
 //! it: before every item put after it (FIFO: towards the front; LIFO:
 //! towards the bottom; priority: anywhere). That is the front (bottom)
@@ -66,7 +70,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use uniloop::queue::{
     Fifo, GenericQueue, Get, Lifo, Order, Priority, Put, QueueEmpty, QueueFull, QueueShutDown,
-    TooManyTaskDone,
+    TooManyTaskDone, TryPutError,
 };
 
 // ---------------------------------------------------------------------------
@@ -248,8 +252,8 @@ enum GetState {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum PutState {
     Waiting(Tag),
-    /// Its item went into the store.
-    In,
+    /// A slot is kept for it: its item goes in when it is polled.
+    Granted(Tag),
     /// Served by shutdown: the item is to be given back.
     Released(Tag),
 }
@@ -259,6 +263,8 @@ struct Model {
     maxsize: usize,
     shut_down: bool,
     unfinished: usize,
+    /// Slots granted to putters that have not been polled since.
+    reserved: usize,
     /// Slots of the waiting getters and putters, first in line first.
     waiting_getters: VecDeque<usize>,
     waiting_putters: VecDeque<usize>,
@@ -281,6 +287,7 @@ impl Model {
             maxsize,
             shut_down: false,
             unfinished: 0,
+            reserved: 0,
             waiting_getters: VecDeque::new(),
             waiting_putters: VecDeque::new(),
             getters: Vec::new(),
@@ -293,7 +300,21 @@ impl Model {
     }
 
     fn is_full(&self) -> bool {
-        self.maxsize > 0 && self.store.len() >= self.maxsize
+        self.maxsize > 0 && self.store.len() + self.reserved >= self.maxsize
+    }
+
+    /// A free slot goes to the first waiting putter.
+    fn grant_next(&mut self) {
+        if self.is_full() {
+            return;
+        }
+        if let Some(slot) = self.waiting_putters.pop_front() {
+            let Some(PutState::Waiting(tag)) = self.putters[slot] else {
+                unreachable!("a waiting putter holds its item")
+            };
+            self.putters[slot] = Some(PutState::Granted(tag));
+            self.reserved += 1;
+        }
     }
 
     /// Whether a new put must wait (or a `put_nowait` fail).
@@ -325,18 +346,11 @@ impl Model {
         }
     }
 
-    /// Take the next stored item, refilling from the first waiting putter.
+    /// Take the next stored item, granting the slot to a waiting putter.
     fn take(&mut self) -> Option<Tag> {
         let tag = self.store.pop()?;
         self.gone[tag.1] = true; // received, and dropped by the test
-        if let Some(slot) = self.waiting_putters.pop_front() {
-            let Some(PutState::Waiting(put)) = self.putters[slot] else {
-                unreachable!("a waiting putter holds its item")
-            };
-            self.putters[slot] = Some(PutState::In);
-            self.number(put);
-            self.store.push(put);
-        }
+        self.grant_next();
         Some(tag)
     }
 
@@ -379,6 +393,8 @@ impl Model {
 enum Op {
     /// `put_nowait` a new item with this key.
     PutNowait(u8),
+    /// `try_put` a new item with this key.
+    TryPut(u8),
     GetNowait,
     /// Start a `put` of a new item with this key and poll it once.
     Put(u8),
@@ -399,7 +415,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..4u8).prop_map(Op::PutNowait),
+        3 => (0..4u8).prop_map(Op::PutNowait),
+        2 => (0..4u8).prop_map(Op::TryPut),
         3 => Just(Op::GetNowait),
         4 => (0..4u8).prop_map(Op::Put),
         4 => Just(Op::Get),
@@ -461,6 +478,31 @@ impl<'q, O: Order<Item>> Harness<'q, O> {
                 } else {
                     prop_assert!(result.is_ok(), "put_nowait failed");
                     self.model.deliver(tag);
+                }
+            }
+            Op::TryPut(key) => {
+                let item = self.new_item(key);
+                let tag = item.tag();
+                let result = self.queue.try_put(item);
+                let back = match result {
+                    Ok(()) => {
+                        prop_assert!(!self.model.shut_down && !self.model.put_must_wait());
+                        self.model.deliver(tag);
+                        None
+                    }
+                    Err(TryPutError::ShutDown(back)) => {
+                        prop_assert!(self.model.shut_down, "try_put: ShutDown while open");
+                        Some(back)
+                    }
+                    Err(TryPutError::Full(back)) => {
+                        prop_assert!(!self.model.shut_down, "try_put: Full while shut down");
+                        prop_assert!(self.model.put_must_wait(), "try_put: Full with room");
+                        Some(back)
+                    }
+                };
+                if let Some(back) = back {
+                    self.model.gone[tag.1] = true;
+                    self.check_out(back, tag)?;
                 }
             }
             Op::GetNowait => match (self.queue.get_nowait(), self.model.take()) {
@@ -552,9 +594,20 @@ impl<'q, O: Order<Item>> Harness<'q, O> {
                 let ready = polled.is_ready();
                 match self.model.putters[slot].unwrap() {
                     PutState::Waiting(_) => prop_assert!(polled.is_pending()),
-                    PutState::In => {
-                        prop_assert!(woken, "a putter whose item went in was not woken");
-                        prop_assert!(matches!(polled, Poll::Ready(Ok(()))));
+                    PutState::Granted(tag) => {
+                        prop_assert!(woken, "a putter granted a slot was not woken");
+                        self.model.reserved -= 1;
+                        if self.model.shut_down {
+                            let Poll::Ready(Err(QueueShutDown(back))) = polled else {
+                                return Err(TestCaseError::fail("a granted put after shutdown"));
+                            };
+                            self.model.gone[tag.1] = true;
+                            self.check_out(back, tag)?;
+                        } else {
+                            prop_assert!(matches!(polled, Poll::Ready(Ok(()))));
+                            self.model.deliver(tag);
+                            self.model.grant_next();
+                        }
                     }
                     PutState::Released(tag) => {
                         prop_assert!(woken, "a putter released by shutdown was not woken");
@@ -635,7 +688,14 @@ impl<'q, O: Order<Item>> Harness<'q, O> {
                 self.model.waiting_putters.retain(|&s| s != slot);
                 self.model.gone[tag.1] = true;
             }
-            PutState::In => {}
+            PutState::Granted(tag) => {
+                // Cancelled after its slot was freed: nothing is put.
+                self.model.reserved -= 1;
+                self.model.gone[tag.1] = true;
+                if !self.model.shut_down {
+                    self.model.grant_next();
+                }
+            }
             PutState::Released(tag) => self.model.gone[tag.1] = true,
         }
     }

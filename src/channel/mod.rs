@@ -12,6 +12,7 @@
 //! the one that pays for a lock. A closed channel gives every message back
 //! in its error, so nothing handed over is lost silently.
 
+mod bounded;
 pub mod broadcast;
 pub mod mpsc;
 pub mod oneshot;

@@ -4,18 +4,16 @@
 //!
 //! # Invariants
 //!
-//! - Senders wait only while the buffer is full (or other senders wait
-//!   before them), each holding its message in its wait node. When the
-//!   receiver takes a message, the first waiting sender's message moves
-//!   into the freed slot at once, so senders are served in FIFO order and
-//!   `try_send` cannot jump the queue.
-//! - When the receiver is closed or dropped, every waiting sender is
-//!   released with its message still in its node, and gets it back in
-//!   `SendError`; later sends fail the same way. Nothing handed to the
-//!   channel is lost without a trace.
+//! The buffer and the waiting senders are a `Bounded` (`channel/bounded.rs`),
+//! whose invariants say how a slot freed by a receive is kept for the
+//! first waiting sender, and passes on if that sender is cancelled.
+//!
+//! - When the receiver is closed or dropped, every waiting sender gets
+//!   its message back in `SendError`; later sends fail the same way.
+//!   Nothing handed to the channel is lost without a trace, and nothing
+//!   a cancelled send held is delivered.
 
-use std::cell::{Cell, RefCell, RefMut};
-use std::collections::VecDeque;
+use std::cell::{Cell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -25,7 +23,8 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use crate::sync::waiters::{Key, WaitList, Wakers};
+use super::bounded::{Bounded, SendPoll};
+use crate::sync::waiters::{Key, Wakers};
 
 /// A channel holding at most `capacity` messages: [`Sender::send`] waits
 /// while it is full (≙ `asyncio.Queue(maxsize)` between producers and one
@@ -84,11 +83,9 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Rc::new(Chan {
         state: RefCell::new(State {
-            buffer: VecDeque::new(),
-            senders_waiting: WaitList::new(),
+            bounded: Bounded::new(capacity),
             receiver: None,
         }),
-        capacity,
         senders: Cell::new(1),
         closed: Cell::new(false),
     });
@@ -97,16 +94,13 @@ fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 struct Chan<T> {
     state: RefCell<State<T>>,
-    capacity: usize,
     senders: Cell<usize>,
     /// The receiver closed or dropped: sends fail.
     closed: Cell<bool>,
 }
 
 struct State<T> {
-    buffer: VecDeque<T>,
-    /// Each blocked send's node holds its message until there is room.
-    senders_waiting: WaitList<Option<T>>,
+    bounded: Bounded<T>,
     receiver: Option<Waker>,
 }
 
@@ -115,10 +109,7 @@ impl<T> Chan<T> {
     /// otherwise give it back.
     fn try_push(&self, message: T) -> Result<(), T> {
         let mut state = self.state.borrow_mut();
-        if state.buffer.len() >= self.capacity || !state.senders_waiting.is_empty() {
-            return Err(message);
-        }
-        state.buffer.push_back(message);
+        state.bounded.try_push(message)?;
         let receiver = state.receiver.take();
         drop(state);
         if let Some(waker) = receiver {
@@ -131,10 +122,7 @@ impl<T> Chan<T> {
     fn close(&self) {
         self.closed.set(true);
         let mut wakers = Wakers::new();
-        self.state
-            .borrow_mut()
-            .senders_waiting
-            .serve_front(usize::MAX, &mut wakers);
+        self.state.borrow_mut().bounded.close(&mut wakers);
         wakers.wake();
     }
 }
@@ -162,13 +150,12 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     ///
-    /// Once the future completes, the message is in the channel. Dropped
-    /// while it waits, it leaves the senders' queue and drops the message
-    /// with it, and no other sender loses its turn. But a waiting send is
-    /// served by the receiver without running: when a slot frees up, its
-    /// message moves into the channel at once. Dropped after that (before
-    /// it was polled again), its message stays sent. Either way nothing
-    /// is lost or sent twice.
+    /// Cancel safe: once the future completes, the message is in the
+    /// channel; dropped before, the message was not sent and is dropped
+    /// with the future, and no other sender loses its turn. That holds
+    /// even if a receive had already freed a slot for it: the slot passes
+    /// to the next waiting sender, so a send retried after a cancellation
+    /// cannot deliver its message twice.
     ///
     /// # Examples
     ///
@@ -292,31 +279,47 @@ impl<T> Future for Send<'_, T> {
                 Ok(()) => Poll::Ready(Ok(())),
                 Err(message) => {
                     let mut state = chan.state.borrow_mut();
-                    this.key = Some(state.senders_waiting.push(Some(message), cx.waker()));
+                    this.key = Some(state.bounded.wait(message, cx.waker()));
                     Poll::Pending
                 }
             };
         };
-        let waiting = RefMut::map(chan.state.borrow_mut(), |s| &mut s.senders_waiting);
-        let Some(message) = WaitList::poll_served(waiting, key, cx.waker()) else {
-            return Poll::Pending;
+        let mut state = chan.state.borrow_mut();
+        let receiver = match state.bounded.poll_send(key, cx.waker(), chan.closed.get()) {
+            SendPoll::Waiting(old) => {
+                drop(state);
+                drop(old);
+                return Poll::Pending;
+            }
+            SendPoll::Closed(message) => {
+                this.key = None;
+                return Poll::Ready(Err(SendError(message)));
+            }
+            SendPoll::Sent => state.receiver.take(),
         };
+        drop(state);
         this.key = None;
-        match message {
-            // Released by the receiver's close before there was room.
-            Some(message) => Poll::Ready(Err(SendError(message))),
-            // Its message went into a freed slot.
-            None => Poll::Ready(Ok(())),
+        if let Some(waker) = receiver {
+            waker.wake();
         }
+        Poll::Ready(Ok(()))
     }
 }
 
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key {
-            // Its message is dropped with it, unless it was buffered.
-            let (message, _) = self.chan.state.borrow_mut().senders_waiting.remove(key);
+            // Its message was never sent: it is dropped with it.
+            let (message, next) = self
+                .chan
+                .state
+                .borrow_mut()
+                .bounded
+                .cancel(key, self.chan.closed.get());
             drop(message);
+            if let Some(waker) = next {
+                waker.wake();
+            }
         }
     }
 }
@@ -442,46 +445,24 @@ impl<T> Receiver<T> {
         self.chan.close();
     }
 
-    /// Take the next message, refilling the freed slot from the first
+    /// Take the next message, granting the freed slot to the first
     /// waiting sender.
     fn take(&mut self) -> Result<T, TryRecvError> {
         let chan = &*self.chan;
-        let (message, sender) = {
-            let mut state = chan.state.borrow_mut();
-            let Some(message) = state.buffer.pop_front() else {
-                let gone = chan.senders.get() == 0 || chan.closed.get();
-                return Err(if gone {
-                    TryRecvError::Disconnected
-                } else {
-                    TryRecvError::Empty
-                });
-            };
-            let state = &mut *state;
-            (
-                message,
-                refill(&mut state.buffer, &mut state.senders_waiting),
-            )
+        let popped = chan.state.borrow_mut().bounded.pop();
+        let Some((message, sender)) = popped else {
+            let gone = chan.senders.get() == 0 || chan.closed.get();
+            return Err(if gone {
+                TryRecvError::Disconnected
+            } else {
+                TryRecvError::Empty
+            });
         };
         if let Some(waker) = sender {
             waker.wake();
         }
         Ok(message)
     }
-}
-
-/// A slot was freed: move the first waiting sender's message into
-/// `buffer` and serve that sender (its message is sent). Returns its
-/// waker, to wake once the borrow (or lock) is released. Shared with
-/// [`threadsafe`](super::threadsafe).
-pub(super) fn refill<T>(
-    buffer: &mut VecDeque<T>,
-    senders_waiting: &mut WaitList<Option<T>>,
-) -> Option<Waker> {
-    let key = senders_waiting.front()?;
-    if let Some(waiting) = senders_waiting.data_mut(key).take() {
-        buffer.push_back(waiting);
-    }
-    senders_waiting.serve(key)
 }
 
 impl<T> Stream for Receiver<T> {
@@ -496,7 +477,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.chan.close();
         // Buffered messages are dropped here, outside the borrow.
-        let buffered = std::mem::take(&mut self.chan.state.borrow_mut().buffer);
+        let buffered = self.chan.state.borrow_mut().bounded.take_buffer();
         drop(buffered);
     }
 }
@@ -505,8 +486,8 @@ impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.chan.state.borrow();
         f.debug_struct("mpsc::Receiver")
-            .field("buffered", &state.buffer.len())
-            .field("senders_waiting", &state.senders_waiting.len())
+            .field("buffered", &state.bounded.len())
+            .field("senders_waiting", &state.bounded.senders_waiting())
             .field("senders", &self.chan.senders.get())
             .finish()
     }

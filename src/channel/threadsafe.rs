@@ -18,18 +18,15 @@
 //! The same as [`mpsc`](super::mpsc)'s, under the mutex instead of a
 //! `RefCell`:
 //!
-//! - Senders wait only while the buffer is full (or other senders wait
-//!   before them), each holding its message in its wait node. When the
-//!   receiver takes a message, the first waiting sender's message moves
-//!   into the freed slot at once: senders are served in FIFO order,
-//!   whichever thread they are on, and `try_send` cannot jump the queue.
-//! - When the receiver is closed or dropped, every waiting sender is
-//!   released with its message still in its node and gets it back in
-//!   [`SendError`]; later sends fail the same way.
+//! - The buffer and the waiting senders are a
+//!   `Bounded` (`channel/bounded.rs`): senders are served in FIFO order,
+//!   whichever thread they are on; a slot a receive frees is kept for the
+//!   first waiting sender, and passes on if that sender is cancelled.
+//! - When the receiver is closed or dropped, every waiting sender gets its
+//!   message back in [`SendError`]; later sends fail the same way.
 //! - Wakers are woken after the mutex is released, so a waker that runs
 //!   code (a thread unpark, a cross-thread wake) never runs under it.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
@@ -39,9 +36,10 @@ use std::thread::{self, Thread};
 
 use futures_core::Stream;
 
+use super::bounded::{Bounded, SendPoll};
 pub use super::mpsc::{SendError, TryRecvError, TrySendError};
 use crate::runtime::context;
-use crate::sync::waiters::{Key, WaitList, Wakers};
+use crate::sync::waiters::{Key, Wakers};
 
 /// A thread-safe channel holding at most `capacity` messages: sends wait
 /// (or block, with [`Sender::send_blocking`]) while it is full.
@@ -107,26 +105,21 @@ pub fn unbounded<T: std::marker::Send>() -> (Sender<T>, Receiver<T>) {
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan {
         state: Mutex::new(State {
-            buffer: VecDeque::new(),
-            senders_waiting: WaitList::new(),
+            bounded: Bounded::new(capacity),
             receiver: None,
             senders: 1,
             closed: false,
         }),
-        capacity,
     });
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
 
 struct Chan<T> {
     state: Mutex<State<T>>,
-    capacity: usize,
 }
 
 struct State<T> {
-    buffer: VecDeque<T>,
-    /// Each blocked send's node holds its message until there is room.
-    senders_waiting: WaitList<Option<T>>,
+    bounded: Bounded<T>,
     receiver: Option<Waker>,
     senders: usize,
     /// The receiver closed or dropped: sends fail.
@@ -161,10 +154,10 @@ impl<T> Chan<T> {
         if state.closed {
             return Err(TrySendError::Closed(message));
         }
-        if state.buffer.len() >= self.capacity || !state.senders_waiting.is_empty() {
-            return Err(TrySendError::Full(message));
-        }
-        state.buffer.push_back(message);
+        state
+            .bounded
+            .try_push(message)
+            .map_err(TrySendError::Full)?;
         Ok(state.receiver.take())
     }
 
@@ -174,7 +167,7 @@ impl<T> Chan<T> {
         {
             let mut state = self.lock();
             state.closed = true;
-            state.senders_waiting.serve_front(usize::MAX, &mut wakers);
+            state.bounded.close(&mut wakers);
         }
         wakers.wake();
     }
@@ -253,13 +246,12 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     ///
-    /// Once the future completes, the message is in the channel. Dropped
-    /// while it waits, it leaves the senders' queue and drops the message
-    /// with it, and no other sender loses its turn. But a waiting send is
-    /// served by the receiver without running: when a slot frees up, its
-    /// message moves into the channel at once. Dropped after that (before
-    /// it was polled again), its message stays sent. Either way nothing
-    /// is lost or sent twice.
+    /// Cancel safe: once the future completes, the message is in the
+    /// channel; dropped before, the message was not sent and is dropped
+    /// with the future, and no other sender loses its turn. That holds
+    /// even if a receive had already freed a slot for it: the slot passes
+    /// to the next waiting sender, so a send retried after a cancellation
+    /// cannot deliver its message twice.
     ///
     /// # Examples
     ///
@@ -387,37 +379,49 @@ impl<T> Future for Send<'_, T> {
                 }
                 Err(TrySendError::Closed(message)) => Poll::Ready(Err(SendError(message))),
                 Err(TrySendError::Full(message)) => {
-                    this.key = Some(state.senders_waiting.push(Some(message), cx.waker()));
+                    this.key = Some(state.bounded.wait(message, cx.waker()));
                     Poll::Pending
                 }
             };
         };
         let mut state = chan.lock();
-        if state.senders_waiting.is_linked(key) {
-            let old = state.senders_waiting.set_waker(key, cx.waker());
-            drop(state);
-            drop(old);
-            return Poll::Pending;
-        }
-        let (message, _) = state.senders_waiting.remove(key);
+        let closed = state.closed;
+        let receiver = match state.bounded.poll_send(key, cx.waker(), closed) {
+            SendPoll::Waiting(old) => {
+                drop(state);
+                drop(old);
+                return Poll::Pending;
+            }
+            SendPoll::Closed(message) => {
+                drop(state);
+                this.key = None;
+                return Poll::Ready(Err(SendError(message)));
+            }
+            SendPoll::Sent => state.receiver.take(),
+        };
         drop(state);
         this.key = None;
-        match message {
-            // Released by the receiver's close before there was room.
-            Some(message) => Poll::Ready(Err(SendError(message))),
-            // Its message went into a freed slot.
-            None => Poll::Ready(Ok(())),
+        if let Some(waker) = receiver {
+            waker.wake();
         }
+        Poll::Ready(Ok(()))
     }
 }
 
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key {
-            // Its message is dropped with it (outside the lock), unless it
-            // was buffered.
-            let (message, _) = self.chan.lock().senders_waiting.remove(key);
+            // Its message was never sent: it is dropped with it (outside
+            // the lock).
+            let (message, next) = {
+                let mut state = self.chan.lock();
+                let closed = state.closed;
+                state.bounded.cancel(key, closed)
+            };
             drop(message);
+            if let Some(waker) = next {
+                waker.wake();
+            }
         }
     }
 }
@@ -554,18 +558,17 @@ impl<T> Receiver<T> {
     }
 }
 
-/// Take the next message, refilling the freed slot from the first waiting
+/// Take the next message, granting the freed slot to the first waiting
 /// sender, whose waker is returned to wake once the lock is released.
 fn take<T>(state: &mut State<T>) -> Result<(T, Option<Waker>), TryRecvError> {
-    let Some(message) = state.buffer.pop_front() else {
-        return Err(if state.senders == 0 || state.closed {
+    state
+        .bounded
+        .pop()
+        .ok_or(if state.senders == 0 || state.closed {
             TryRecvError::Disconnected
         } else {
             TryRecvError::Empty
-        });
-    };
-    let sender = super::mpsc::refill(&mut state.buffer, &mut state.senders_waiting);
-    Ok((message, sender))
+        })
 }
 
 impl<T> Stream for Receiver<T> {
@@ -580,7 +583,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.chan.close();
         // Buffered messages are dropped here, outside the lock.
-        let buffered = std::mem::take(&mut self.chan.lock().buffer);
+        let buffered = self.chan.lock().bounded.take_buffer();
         drop(buffered);
     }
 }
@@ -589,8 +592,8 @@ impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.chan.lock();
         f.debug_struct("threadsafe::Receiver")
-            .field("buffered", &state.buffer.len())
-            .field("senders_waiting", &state.senders_waiting.len())
+            .field("buffered", &state.bounded.len())
+            .field("senders_waiting", &state.bounded.senders_waiting())
             .field("senders", &state.senders)
             .finish()
     }

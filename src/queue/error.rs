@@ -37,6 +37,75 @@ pub struct QueueFull<T>(pub T);
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct QueueShutDown<T = ()>(pub T);
 
+/// Why [`try_put`](super::GenericQueue::try_put) put nothing; the item is
+/// given back (≙ `put_nowait`'s `QueueFull` and `QueueShutDown`).
+///
+/// # Examples
+///
+/// ```
+/// use uniloop::queue::{Queue, TryPutError};
+///
+/// let queue = Queue::new(1);
+/// queue.try_put(1).unwrap();
+/// assert_eq!(queue.try_put(2), Err(TryPutError::Full(2)));
+/// queue.shutdown(false);
+/// assert_eq!(queue.try_put(3), Err(TryPutError::ShutDown(3)));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TryPutError<T> {
+    /// The queue is full, or putters wait before this one.
+    Full(T),
+    /// The queue is shut down.
+    ShutDown(T),
+}
+
+impl<T> TryPutError<T> {
+    /// The item that was not put.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(uniloop::queue::TryPutError::ShutDown(4).into_inner(), 4);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            TryPutError::Full(item) | TryPutError::ShutDown(item) => item,
+        }
+    }
+
+    /// Whether the queue was shut down (rather than full).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(uniloop::queue::TryPutError::ShutDown(()).is_shut_down());
+    /// ```
+    pub fn is_shut_down(&self) -> bool {
+        matches!(self, TryPutError::ShutDown(_))
+    }
+}
+
+/// Does not need `T: Debug`, so that `unwrap()` works for any item.
+impl<T> fmt::Debug for TryPutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TryPutError::Full(_) => "Full(..)",
+            TryPutError::ShutDown(_) => "ShutDown(..)",
+        })
+    }
+}
+
+impl<T> fmt::Display for TryPutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryPutError::Full(_) => f.write_str("the queue is full"),
+            TryPutError::ShutDown(_) => f.write_str("the queue is shut down"),
+        }
+    }
+}
+
+impl<T> Error for TryPutError<T> {}
+
 /// [`get_nowait`](super::GenericQueue::get_nowait) found the queue empty (≙
 /// `asyncio.QueueEmpty`).
 ///

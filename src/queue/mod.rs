@@ -12,8 +12,15 @@
 //! - Getters wait only while the store is empty, and putters only while it
 //!   is full (or others wait before them). An item put while getters wait
 //!   is handed straight to the first one (stored in its node), so a
-//!   `get_nowait` by another task cannot take it. A slot freed while
-//!   putters wait is filled at once from the first putter's node.
+//!   `get_nowait` by another task cannot take it.
+//! - No slot is free while a putter waits ungranted: a slot freed while
+//!   putters wait (by a take, or by a granted put whose item went
+//!   straight to a getter) is *granted* to the first putter
+//!   (`State::grant_next`). It counts in `reserved`, so the queue stays
+//!   full to everyone else, and the putter puts its item when it runs.
+//!   A granted putter dropped before it runs passes the slot on to the
+//!   next putter; its item never enters the queue (asyncio's rule). So a
+//!   cancelled put put nothing, and a put that completed put exactly once.
 //! - A getter dropped after it was handed an item gives the item back: to
 //!   the next getter, or to the store at the place its put-order number
 //!   gives it (before the items put after it). Nothing is lost by
@@ -31,7 +38,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-pub use error::{QueueEmpty, QueueFull, QueueShutDown, TooManyTaskDone};
+pub use error::{QueueEmpty, QueueFull, QueueShutDown, TooManyTaskDone, TryPutError};
 pub use order::{Fifo, Lifo, Order, Priority};
 
 use crate::sync::waiters::{Key, WaitList, Wakers};
@@ -138,9 +145,11 @@ struct State<T, O: Order<T>> {
     next_seq: u64,
     /// A getter's node receives the item it is handed, with its number.
     getters: WaitList<Option<(u64, T)>>,
-    /// A putter's node holds its item until there is room (taken then), or
-    /// gives it back on shutdown.
-    putters: WaitList<Option<T>>,
+    /// A putter's node holds its item until the putter runs, and whether
+    /// it was granted a slot (`false` when shutdown released it).
+    putters: WaitList<(T, bool)>,
+    /// Slots granted to putters that have not run yet; they count as full.
+    reserved: usize,
 }
 
 impl<T, O: Order<T>> State<T, O> {
@@ -148,9 +157,22 @@ impl<T, O: Order<T>> State<T, O> {
         O::len(&self.items)
     }
 
-    /// Whether `maxsize` items are stored (never, if `maxsize` is 0).
+    /// Whether `maxsize` items are stored or granted (never, if `maxsize`
+    /// is 0).
     fn is_full(&self, maxsize: usize) -> bool {
-        maxsize > 0 && self.len() >= maxsize
+        maxsize > 0 && self.len() + self.reserved >= maxsize
+    }
+
+    /// Grant a free slot to the first waiting putter, if both exist.
+    fn grant_next(&mut self, maxsize: usize, wakers: &mut Wakers) {
+        if self.is_full(maxsize) {
+            return;
+        }
+        if let Some(key) = self.putters.front() {
+            self.putters.data_mut(key).1 = true;
+            self.reserved += 1;
+            wakers.push(self.putters.serve(key));
+        }
     }
 
     /// Give a newly put `item` to the first getter, or store it.
@@ -174,22 +196,11 @@ impl<T, O: Order<T>> State<T, O> {
         }
     }
 
-    /// Take the next item, refilling the freed slot from the first
-    /// putter; `true` with it if a putter's item went in (the caller counts
-    /// it as put).
-    fn take(&mut self, wakers: &mut Wakers) -> Option<(T, bool)> {
+    /// Take the next item, granting the freed slot to the first putter.
+    fn take(&mut self, maxsize: usize, wakers: &mut Wakers) -> Option<T> {
         let item = O::pop(&mut self.items)?;
-        let mut refilled = false;
-        if let Some(key) = self.putters.front() {
-            if let Some(put) = self.putters.data_mut(key).take() {
-                let seq = self.next_seq;
-                self.next_seq += 1;
-                O::push(&mut self.items, seq, put);
-                refilled = true;
-            }
-            wakers.push(self.putters.serve(key));
-        }
-        Some((item, refilled))
+        self.grant_next(maxsize, wakers);
+        Some(item)
     }
 }
 
@@ -213,6 +224,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
                     next_seq: 0,
                     getters: WaitList::new(),
                     putters: WaitList::new(),
+                    reserved: 0,
                 }),
                 maxsize,
                 unfinished: Cell::new(0),
@@ -270,7 +282,9 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
         self.qsize() == 0
     }
 
-    /// Whether the queue holds `maxsize` items (never, if unbounded).
+    /// Whether the queue holds `maxsize` items, counting the slots freed
+    /// for waiting putters that have not run yet (never, if unbounded):
+    /// whether a put now would wait.
     ///
     /// # Examples
     ///
@@ -303,8 +317,10 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// # Cancel safety
     ///
     /// Once the future completes, the item is in the queue. Dropped before,
-    /// it leaves the putters' queue and drops the item with it: nothing
-    /// was put, and no other putter loses its turn.
+    /// nothing was put: the item is dropped with the future, and no other
+    /// putter loses its turn. That holds even if a `get` had already freed
+    /// a slot for it: the slot passes to the next putter (asyncio's rule),
+    /// so a put retried after a cancellation cannot put its item twice.
     ///
     /// # Examples
     ///
@@ -325,9 +341,9 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
 
     /// Put `item` if there is room now and no putter waits, else give it
     /// back (≙ `queue.put_nowait`). A shut-down queue takes nothing: the
-    /// item comes back as `QueueFull` too (asyncio raises `QueueShutDown`;
-    /// the return type here is the contract's, so tell the two apart with
-    /// [`is_shut_down`](Self::is_shut_down)).
+    /// item comes back as `QueueFull` too, since this return type cannot
+    /// say more (asyncio raises `QueueShutDown`). [`try_put`](Self::try_put)
+    /// is the same call with an error that tells the two apart.
     ///
     /// # Examples
     ///
@@ -339,10 +355,32 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// assert_eq!(queue.put_nowait(2), Err(QueueFull(2)));
     /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
+        self.try_put(item).map_err(|e| QueueFull(e.into_inner()))
+    }
+
+    /// Put `item` if there is room now and no putter waits (≙
+    /// `queue.put_nowait`, with asyncio's two errors): else give it back in
+    /// [`TryPutError::Full`], or in [`TryPutError::ShutDown`] if the queue
+    /// is shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::queue::{Queue, TryPutError};
+    ///
+    /// let queue = Queue::new(1);
+    /// assert_eq!(queue.try_put('a'), Ok(()));
+    /// assert_eq!(queue.try_put('b'), Err(TryPutError::Full('b')));
+    /// queue.shutdown(false);
+    /// let err = queue.try_put('c').unwrap_err();
+    /// assert!(err.is_shut_down());
+    /// assert_eq!(err.into_inner(), 'c');
+    /// ```
+    pub fn try_put(&self, item: T) -> Result<(), TryPutError<T>> {
         if self.inner.shut_down.get() {
-            return Err(QueueFull(item));
+            return Err(TryPutError::ShutDown(item));
         }
-        self.try_put(item).map_err(QueueFull)
+        self.put_now(item).map_err(TryPutError::Full)
     }
 
     /// Take the next item, waiting while the queue is empty (≙ `await
@@ -389,11 +427,12 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// ```
     pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
         let mut wakers = Wakers::new();
-        let taken = self.inner.state.borrow_mut().take(&mut wakers);
-        let (item, refilled) = taken.ok_or(QueueEmpty)?;
-        if refilled {
-            self.count_put();
-        }
+        let taken = self
+            .inner
+            .state
+            .borrow_mut()
+            .take(self.inner.maxsize, &mut wakers);
+        let item = taken.ok_or(QueueEmpty)?;
         wakers.wake();
         Ok(item)
     }
@@ -497,7 +536,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
 
     /// Put `item` if there is room now and no putter waits before it,
     /// else give it back (the shut-down check is the caller's).
-    fn try_put(&self, item: T) -> Result<(), T> {
+    fn put_now(&self, item: T) -> Result<(), T> {
         let mut state = self.inner.state.borrow_mut();
         if state.is_full(self.inner.maxsize) || !state.putters.is_empty() {
             return Err(item);
@@ -568,40 +607,62 @@ impl<T, O: Order<T>> Future for Put<'_, T, O> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let inner = &*this.queue.inner;
+        let queue = this.queue;
+        let inner = &*queue.inner;
         let Some(key) = this.key else {
             let item = this.item.take().expect("Put polled after completion");
-            if inner.shut_down.get() {
-                return Poll::Ready(Err(QueueShutDown(item)));
-            }
-            return match this.queue.try_put(item) {
+            return match queue.try_put(item) {
                 Ok(()) => Poll::Ready(Ok(())),
-                Err(item) => {
+                Err(TryPutError::ShutDown(item)) => Poll::Ready(Err(QueueShutDown(item))),
+                Err(TryPutError::Full(item)) => {
                     let mut state = inner.state.borrow_mut();
-                    this.key = Some(state.putters.push(Some(item), cx.waker()));
+                    this.key = Some(state.putters.push((item, false), cx.waker()));
                     Poll::Pending
                 }
             };
         };
         let putters = RefMut::map(inner.state.borrow_mut(), |s| &mut s.putters);
-        let Some(item) = WaitList::poll_served(putters, key, cx.waker()) else {
+        let Some((item, granted)) = WaitList::poll_served(putters, key, cx.waker()) else {
             return Poll::Pending;
         };
         this.key = None;
-        match item {
-            // Released by shutdown before there was room.
-            Some(item) => Poll::Ready(Err(QueueShutDown(item))),
-            // Its item went into a freed slot (and was counted then).
-            None => Poll::Ready(Ok(())),
+        let mut state = inner.state.borrow_mut();
+        if granted {
+            state.reserved -= 1;
         }
+        // Released by shutdown, or shut down since its slot was granted.
+        if inner.shut_down.get() {
+            return Poll::Ready(Err(QueueShutDown(item)));
+        }
+        let mut wakers = Wakers::new();
+        state.put(item, &mut wakers);
+        // Handed straight to a getter, it left its slot free.
+        state.grant_next(inner.maxsize, &mut wakers);
+        drop(state);
+        queue.count_put();
+        wakers.wake();
+        Poll::Ready(Ok(()))
     }
 }
 
 impl<T, O: Order<T>> Drop for Put<'_, T, O> {
     fn drop(&mut self) {
         let Some(key) = self.key else { return };
-        // Its item is dropped with it, unless it is in the queue already.
-        let (item, _) = self.queue.inner.state.borrow_mut().putters.remove(key);
+        let inner = &*self.queue.inner;
+        let mut wakers = Wakers::new();
+        let item = {
+            let mut state = inner.state.borrow_mut();
+            let ((item, granted), _) = state.putters.remove(key);
+            if granted {
+                // Its slot goes to the next putter; its item never went in.
+                state.reserved -= 1;
+                if !inner.shut_down.get() {
+                    state.grant_next(inner.maxsize, &mut wakers);
+                }
+            }
+            item
+        };
+        wakers.wake();
         drop(item);
     }
 }
@@ -641,11 +702,8 @@ impl<T, O: Order<T>> Future for Get<'_, T, O> {
         let mut state = inner.state.borrow_mut();
         let Some(key) = this.key else {
             let mut wakers = Wakers::new();
-            if let Some((item, refilled)) = state.take(&mut wakers) {
+            if let Some(item) = state.take(inner.maxsize, &mut wakers) {
                 drop(state);
-                if refilled {
-                    this.queue.count_put();
-                }
                 wakers.wake();
                 return Poll::Ready(Ok(item));
             }

@@ -75,8 +75,10 @@ impl Condition {
     ///
     /// Dropped while it waits, the lock is already released and the guard
     /// is gone (it is not given back, unlike asyncio's, which re-acquires
-    /// the lock on cancellation); a notification it had received but not
-    /// acted on goes to the next waiter, so none is lost.
+    /// the lock on cancellation). A notification it had received but not
+    /// acted on goes to the next waiter, whether it was dropped before it
+    /// ran or while it waited to take the lock again (as in asyncio), so
+    /// none is lost.
     ///
     /// # Examples
     ///
@@ -106,7 +108,13 @@ impl Condition {
         };
         drop(guard);
         notified.await;
-        mutex.lock().await
+        // Cancelled while it takes the lock again, it passes the
+        // notification on, as asyncio's does: it may have been the one
+        // meant to act on it.
+        let pass_on = PassOn(Some(self));
+        let guard = mutex.lock().await;
+        pass_on.disarm();
+        guard
     }
 
     /// Wait (as [`wait`](Self::wait)) until `predicate` holds for the
@@ -174,6 +182,24 @@ impl fmt::Debug for Condition {
         f.debug_struct("Condition")
             .field("waiters", &self.waiters.borrow().len())
             .finish()
+    }
+}
+
+/// Notifies one more waiter if dropped armed: a notified `wait` that was
+/// cancelled before it got the lock back.
+struct PassOn<'a>(Option<&'a Condition>);
+
+impl PassOn<'_> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for PassOn<'_> {
+    fn drop(&mut self) {
+        if let Some(condition) = self.0 {
+            condition.notify(1);
+        }
     }
 }
 
