@@ -5,12 +5,12 @@ medians side by side (ns per operation, as benches/report.py).
 
 The "before" build is a git revision, checked out into a worktree under
 /tmp with its own target directory; the "after" build is this working
-tree. Each bench binary is built once per side; then the runs alternate
+tree, or another revision with --head. Each bench binary is built once per side; then the runs alternate
 (before, after, before, ...) so that a change in the machine's load hits
 both sides alike.
 
 Usage:
-  python3 benches/ab.py --base REV [--runs 5] [--measure 3]
+  python3 benches/ab.py --base REV [--head REV] [--runs 5] [--measure 3]
          BENCH:FILTER [BENCH:FILTER ...]
 
 BENCH is a `benches/*.rs` target; FILTER a criterion filter (a regex over
@@ -28,6 +28,17 @@ import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def checkout(revision):
+    """A worktree of `revision` under /tmp (made once); its short hash."""
+    rev = subprocess.run(["git", "rev-parse", "--short", revision], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout.strip()
+    tree = pathlib.Path(tempfile.gettempdir()) / f"uniloop-ab-{rev}"
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev],
+                       cwd=ROOT, check=True, capture_output=True)
+    return rev
 
 
 def build(tree, target, bench):
@@ -66,20 +77,21 @@ def run(binary, filt, measure, scratch):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="the 'before' revision")
+    parser.add_argument("--head", help="the 'after' revision (default: this working tree)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--measure", type=int, default=3,
                         help="criterion measurement time per bench, s")
     parser.add_argument("benches", nargs="+", metavar="BENCH:FILTER")
     args = parser.parse_args()
 
-    rev = subprocess.run(["git", "rev-parse", "--short", args.base], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout.strip()
+    rev = checkout(args.base)
     base_tree = pathlib.Path(tempfile.gettempdir()) / f"uniloop-ab-{rev}"
-    if not base_tree.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(base_tree), rev],
-                       cwd=ROOT, check=True, capture_output=True)
-    sides = {"before": (base_tree, base_tree / "target"),
-             "after": (ROOT, pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")))}
+    sides = {"before": (base_tree, base_tree / "target")}
+    if args.head:
+        head_tree = pathlib.Path(tempfile.gettempdir()) / f"uniloop-ab-{checkout(args.head)}"
+        sides["after"] = (head_tree, head_tree / "target")
+    else:
+        sides["after"] = (ROOT, pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")))
     scratch = pathlib.Path(tempfile.gettempdir()) / "uniloop-ab-criterion"
 
     for spec in args.benches:
