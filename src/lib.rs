@@ -97,11 +97,11 @@ mod group;
 pub mod io;
 pub mod net;
 pub mod queue;
-mod reactor;
 mod runtime;
 pub mod signal;
 pub mod sync;
 pub mod time;
+mod util;
 
 pub use blocking::{run_in_executor, to_thread};
 pub use group::{

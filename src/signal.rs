@@ -71,7 +71,7 @@ mod imp {
     use mio::{Interest, Registry, Token};
     use signal_hook_mio::v1_0::Signals;
 
-    use crate::reactor::{Direction, IoSource};
+    use crate::runtime::driver::io::{Direction, IoSource};
 
     /// `SIGINT` is 2 on every Unix.
     const SIGINT: i32 = 2;

@@ -54,8 +54,6 @@
 //! });
 //! ```
 
-mod pool;
-mod slot;
 mod thread_pool;
 
 use std::fmt;
@@ -63,17 +61,15 @@ use std::future::Future;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread;
-use std::time::{Duration, Instant};
 
-pub(crate) use pool::{Pool, Queued, KEEP_ALIVE};
-pub(crate) use slot::{Filler, HasSlot, Slot};
 pub use thread_pool::{run_in_executor, ThreadPool};
 
 use crate::runtime::context;
+use crate::runtime::driver::blocking::Pool;
+use crate::util::oneshot::{Filler, OneShot};
 
 /// The result of a closure running on another thread: a future of its
 /// output, from [`to_thread`] or [`run_in_executor`].
@@ -98,14 +94,14 @@ use crate::runtime::context;
 /// ```
 #[must_use = "the closure runs anyway; await the Blocking to get its output"]
 pub struct Blocking<T> {
-    slot: Arc<Slot<thread::Result<T>>>,
+    result: Arc<OneShot<thread::Result<T>>>,
 }
 
 impl<T> Future for Blocking<T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        match self.slot.poll_take(cx, "uniloop::blocking::Blocking") {
+        match self.result.poll_take(cx, "uniloop::blocking::Blocking") {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(output)) => Poll::Ready(output),
             Poll::Ready(Err(payload)) => panic::resume_unwind(payload),
@@ -128,7 +124,7 @@ impl<T> Blocking<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.slot.is_filled()
+        self.result.is_filled()
     }
 }
 
@@ -140,28 +136,6 @@ impl<T> fmt::Debug for Blocking<T> {
     }
 }
 
-/// Wait on `condvar` with `guard`'s lock until woken, or until `deadline`
-/// (`None`: no deadline). `Err` with the guard, without waiting, if the
-/// deadline has passed. Poisoning is ignored: the pool's and the slots'
-/// locks are never held while user code runs.
-pub(crate) fn wait_until<'a, T>(
-    condvar: &Condvar,
-    guard: MutexGuard<'a, T>,
-    deadline: Option<Instant>,
-) -> Result<MutexGuard<'a, T>, MutexGuard<'a, T>> {
-    let Some(deadline) = deadline else {
-        return Ok(condvar.wait(guard).unwrap_or_else(PoisonError::into_inner));
-    };
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left == Duration::ZERO {
-        return Err(guard);
-    }
-    let (guard, _) = condvar
-        .wait_timeout(guard, left)
-        .unwrap_or_else(PoisonError::into_inner);
-    Ok(guard)
-}
-
 /// The fallback of a job dropped before it ran: only a pool shutting down
 /// drops jobs, and by then nobody awaits them, but a `Blocking` must get
 /// an answer.
@@ -171,70 +145,31 @@ fn unrun<T>(_: bool) -> thread::Result<T> {
     ))
 }
 
-/// Counts a runtime's blocking jobs from submission until they finish or
-/// are dropped, for the paused clock (see the module docs).
-pub(crate) struct JobCount {
-    count: Arc<AtomicUsize>,
-}
-
-impl JobCount {
-    pub(crate) fn new() -> JobCount {
-        JobCount {
-            count: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    /// Jobs submitted and not yet finished.
-    pub(crate) fn get(&self) -> usize {
-        self.count.load(Ordering::Acquire)
-    }
-
-    /// Count one more job, until the returned guard is dropped, which then
-    /// calls `on_done` (to wake the loop).
-    fn start(&self, on_done: Option<Box<dyn FnOnce() + Send>>) -> InFlight {
-        self.count.fetch_add(1, Ordering::AcqRel);
-        InFlight {
-            count: self.count.clone(),
-            on_done,
-        }
-    }
-}
-
-struct InFlight {
-    count: Arc<AtomicUsize>,
-    on_done: Option<Box<dyn FnOnce() + Send>>,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.count.fetch_sub(1, Ordering::AcqRel);
-        if let Some(on_done) = self.on_done.take() {
-            on_done();
-        }
-    }
-}
-
-/// Queue `f` on `pool`.
-///
-/// # Errors
-///
-/// The OS's error if no thread runs and none could be started.
-fn submit<F, T>(pool: &Pool, f: F, in_flight: Option<InFlight>) -> io::Result<Blocking<T>>
+/// `f` as a job that delivers its output (or its panic) to a one-shot,
+/// and the `Blocking` future that awaits it.
+fn job<F, T>(f: F) -> (Blocking<T>, impl FnOnce() + Send + 'static)
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let (slot, filler): (_, Filler<thread::Result<T>>) = Slot::new(unrun::<T>);
-    let job = Box::new(move || {
-        let output = panic::catch_unwind(AssertUnwindSafe(f));
-        filler.fill(output);
-        drop(in_flight); // after the fill: the loop wakes to a result
-    });
-    if let Err((job, e)) = pool.execute(job) {
-        drop(job);
-        return Err(e);
-    }
-    Ok(Blocking { slot })
+    let (result, filler): (_, Filler<thread::Result<T>>) = OneShot::new(unrun::<T>);
+    let job = move || filler.fill(panic::catch_unwind(AssertUnwindSafe(f)));
+    (Blocking { result }, job)
+}
+
+/// Queue `f` on `pool` (a `ThreadPool`'s).
+///
+/// # Errors
+///
+/// The OS's error if no thread runs and none could be started.
+fn submit<F, T>(pool: &Pool, f: F) -> io::Result<Blocking<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (blocking, job) = job(f);
+    pool.execute(Box::new(job)).map_err(|(_, e)| e)?;
+    Ok(blocking)
 }
 
 /// `submit`'s error as the panic of `function`, for the functions that
@@ -295,8 +230,12 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    let (blocking, job) = job(f);
     context::expect_current(function, |core| {
-        let in_flight = core.blocking_jobs.start(core.wake_on_job_done());
-        submit(&core.blocking, f, Some(in_flight))
-    })
+        core.blocking().execute(move |in_flight| {
+            job();
+            drop(in_flight); // after the fill: the loop wakes to a result
+        })
+    })?;
+    Ok(blocking)
 }

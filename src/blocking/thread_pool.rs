@@ -3,9 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::pool::{Pool, Queued, KEEP_ALIVE};
 use super::{expect_submitted, submit, Blocking};
 use crate::runtime::context;
+use crate::runtime::driver::blocking::{Pool, Queued, KEEP_ALIVE};
 
 /// A pool of up to `n` threads for blocking closures, used through
 /// [`run_in_executor`] (≙ `concurrent.futures.ThreadPoolExecutor`).
@@ -138,5 +138,5 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    expect_submitted(submit(&pool.pool, f, None), "run_in_executor")
+    expect_submitted(submit(&pool.pool, f), "run_in_executor")
 }

@@ -11,11 +11,16 @@
 //!   frees is *granted* to the first waiting send ([`Bounded::pop`]), which
 //!   counts it in `reserved` (so the channel stays full to everyone else)
 //!   and is woken. Its message goes into the buffer when it runs
-//!   ([`Bounded::poll_send`]).
+//!   ([`Bounded::finish_send`]).
 //! - A granted send dropped before it runs was never sent: its slot passes
-//!   to the next waiting send ([`Bounded::cancel`]). So a send either
+//!   to the next waiting send ([`Bounded::release_grant`]). So a send either
 //!   completes, its message delivered once, or is cancelled with its
 //!   message never in the channel (tokio's mpsc promises the same).
+//! - A blocking send (`threadsafe::Sender::send_blocking`) cannot be
+//!   cancelled, so it needs no grant: the slot a receive frees moves its
+//!   message into the buffer at once, and its thread learns it was sent
+//!   when it wakes. The receiver does not wait for that thread to be
+//!   scheduled, which is what keeps a channel fed by threads fast.
 //! - [`Bounded::close`] releases every waiting send ungranted; a granted
 //!   one finds the channel closed when it runs. Either way its message
 //!   comes back.
@@ -23,26 +28,37 @@
 use std::collections::VecDeque;
 use std::task::Waker;
 
-use crate::sync::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::WaitList;
+use crate::util::wake_batch::WakeBatch;
 
 pub(super) struct Bounded<T> {
     buffer: VecDeque<T>,
     capacity: usize,
-    /// A waiting send's node holds its message until the send runs, and
-    /// whether a slot was granted to it (`false`: released by `close`).
-    waiting: WaitList<(T, bool)>,
+    waiting: WaitList<Pending<T>>,
     /// Slots granted to sends that have not run yet.
     reserved: usize,
 }
 
-/// What a waiting send finds when it is polled again.
-pub(super) enum SendPoll<T> {
-    /// Still waiting; the waker it replaced, to drop after the borrow.
-    Waiting(Option<Waker>),
-    /// Its message is in the buffer: wake the receiver.
-    Sent,
-    /// The channel is closed: the message comes back.
-    Closed(T),
+/// A waiting send's node.
+pub(super) struct Pending<T> {
+    /// Its message, until the send runs (or, for a blocking send, until
+    /// its message moves into a freed slot).
+    message: Option<T>,
+    /// A slot was granted to it (`false` when `close` released it).
+    granted: bool,
+    /// A blocking send: its message moves in when a slot frees.
+    blocking: bool,
+}
+
+impl<T> Pending<T> {
+    /// The node of a send of `message`, blocking or not.
+    pub(super) fn new(message: T, blocking: bool) -> Pending<T> {
+        Pending {
+            message: Some(message),
+            granted: false,
+            blocking,
+        }
+    }
 }
 
 impl<T> Bounded<T> {
@@ -80,40 +96,47 @@ impl<T> Bounded<T> {
         Ok(())
     }
 
-    /// Queue a send that found no room; its key.
-    pub(super) fn wait(&mut self, message: T, waker: &Waker) -> Key {
-        self.waiting.push((message, false), waker)
+    /// The waiting sends (each send's wait entry is a node here).
+    pub(super) fn waiting(&mut self) -> &mut WaitList<Pending<T>> {
+        &mut self.waiting
     }
 
-    /// A waiting send is polled again (`closed`: the receiver closed).
-    pub(super) fn poll_send(&mut self, key: Key, waker: &Waker, closed: bool) -> SendPoll<T> {
-        if self.waiting.is_linked(key) {
-            return SendPoll::Waiting(self.waiting.set_waker(key, waker));
-        }
-        let ((message, granted), _) = self.waiting.remove(key);
-        if granted {
+    /// A send that was served runs (`closed`: the receiver closed): its
+    /// message goes into the slot it was granted (unless it moved in
+    /// already), or comes back if the channel closed (or the close is
+    /// what served it).
+    pub(super) fn finish_send(&mut self, pending: Pending<T>, closed: bool) -> Result<(), T> {
+        let Some(message) = pending.message else {
+            return Ok(()); // a blocking send's: moved in when served
+        };
+        if pending.granted {
             self.reserved -= 1;
         }
         if closed {
-            return SendPoll::Closed(message);
+            return Err(message);
         }
         // Served and open: it was granted a slot, kept for it until now.
+        debug_assert!(pending.granted);
         self.buffer.push_back(message);
-        SendPoll::Sent
+        Ok(())
     }
 
-    /// A waiting send was dropped: its message (to drop after the borrow),
-    /// and the waker of the send its granted slot passed to, if any.
-    pub(super) fn cancel(&mut self, key: Key, closed: bool) -> (T, Option<Waker>) {
-        let ((message, granted), _) = self.waiting.remove(key);
+    /// A send left without running: its message comes back (to drop); a
+    /// slot granted to it passes on, with the waker of the send it passed
+    /// to, if any.
+    pub(super) fn cancel(
+        &mut self,
+        pending: Pending<T>,
+        closed: bool,
+    ) -> (Option<T>, Option<Waker>) {
         let mut next = None;
-        if granted {
+        if pending.granted && pending.message.is_some() {
             self.reserved -= 1;
             if !closed {
                 next = self.grant_next();
             }
         }
-        (message, next)
+        (pending.message, next)
     }
 
     /// Take the first message; the waker of the send granted the freed
@@ -123,19 +146,29 @@ impl<T> Bounded<T> {
         Some((message, self.grant_next()))
     }
 
-    /// Grant a free slot to the first waiting send; its waker.
+    /// Grant a free slot to the first waiting send (a blocking one's
+    /// message moves in); its waker.
     fn grant_next(&mut self) -> Option<Waker> {
         if self.is_full() {
             return None;
         }
         let key = self.waiting.front()?;
-        self.waiting.data_mut(key).1 = true;
-        self.reserved += 1;
+        let pending = self.waiting.data_mut(key);
+        if pending.blocking {
+            let message = pending
+                .message
+                .take()
+                .expect("a waiting send holds its message");
+            self.buffer.push_back(message);
+        } else {
+            pending.granted = true;
+            self.reserved += 1;
+        }
         self.waiting.serve(key)
     }
 
     /// Release every waiting send: each gets its message back.
-    pub(super) fn close(&mut self, wakers: &mut Wakers) {
+    pub(super) fn close(&mut self, wakers: &mut WakeBatch) {
         self.waiting.serve_front(usize::MAX, wakers);
     }
 
@@ -149,46 +182,58 @@ impl<T> Bounded<T> {
 mod tests {
     use super::*;
 
+    /// A send's wait: its node, as a `WaitEntry` would make it.
+    fn wait(chan: &mut Bounded<u32>, message: u32, blocking: bool) -> crate::util::wait_list::Key {
+        chan.waiting()
+            .push(Pending::new(message, blocking), Waker::noop())
+    }
+
     #[test]
-    fn a_freed_slot_waits_for_its_send_and_passes_on_if_the_send_is_dropped() {
-        let waker = Waker::noop();
+    fn a_freed_slot_waits_for_its_send_and_passes_on_if_the_send_leaves() {
         let mut chan = Bounded::new(1);
         chan.try_push(0).unwrap();
-        let first = chan.wait(1, waker);
-        let second = chan.wait(2, waker);
+        let first = wait(&mut chan, 1, false);
+        let second = wait(&mut chan, 2, false);
         assert_eq!(chan.pop().map(|(m, _)| m), Some(0));
         // The slot is `first`'s: nobody else may fill it, and nothing is in.
         assert!(chan.is_full());
         assert_eq!(chan.try_push(9), Err(9));
         assert!(chan.pop().is_none());
-        // `first` is dropped before it runs: its message was never sent.
-        let (message, next) = chan.cancel(first, false);
-        assert_eq!((message, next.is_some()), (1, true));
-        assert!(matches!(
-            chan.poll_send(second, waker, false),
-            SendPoll::Sent
-        ));
+        // `first` leaves before it runs: its message was never sent.
+        let (pending, waiting) = chan.waiting().remove(first);
+        assert!(!waiting);
+        let (message, next) = chan.cancel(pending, false);
+        assert_eq!((message, next.is_some()), (Some(1), true)); // to `second`
+        let (pending, _) = chan.waiting().remove(second);
+        assert_eq!(chan.finish_send(pending, false), Ok(()));
         assert_eq!(chan.pop().map(|(m, _)| m), Some(2));
         assert!(!chan.is_full());
     }
 
     #[test]
-    fn close_gives_every_waiting_send_its_message_back() {
-        let waker = Waker::noop();
+    fn a_blocking_sends_message_moves_in_as_soon_as_a_slot_frees() {
         let mut chan = Bounded::new(1);
         chan.try_push(0).unwrap();
-        let granted = chan.wait(1, waker);
-        let waiting = chan.wait(2, waker);
+        let blocking = wait(&mut chan, 1, true);
+        assert_eq!(chan.pop().map(|(m, _)| m), Some(0));
+        assert_eq!(chan.pop().map(|(m, _)| m), Some(1)); // before its thread ran
+        let (pending, _) = chan.waiting().remove(blocking);
+        assert_eq!(chan.finish_send(pending, false), Ok(()));
+        assert!(chan.pop().is_none());
+    }
+
+    #[test]
+    fn close_gives_every_waiting_send_its_message_back() {
+        let mut chan = Bounded::new(1);
+        chan.try_push(0).unwrap();
+        let granted = wait(&mut chan, 1, false);
+        let waiting = wait(&mut chan, 2, false);
         let _ = chan.pop();
-        chan.close(&mut Wakers::new());
-        assert!(matches!(
-            chan.poll_send(granted, waker, true),
-            SendPoll::Closed(1)
-        ));
-        assert!(matches!(
-            chan.poll_send(waiting, waker, true),
-            SendPoll::Closed(2)
-        ));
+        chan.close(&mut WakeBatch::new());
+        for (key, message) in [(granted, 1), (waiting, 2)] {
+            let (pending, _) = chan.waiting().remove(key);
+            assert_eq!(chan.finish_send(pending, true), Err(message));
+        }
         assert_eq!(chan.reserved, 0);
     }
 }

@@ -27,9 +27,10 @@ use std::error::Error;
 use std::fmt;
 use std::future::poll_fn;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::Poll;
 
-use crate::sync::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::util::wake_batch::WakeBatch;
 
 /// A channel whose every [`Receiver`] sees every message, keeping at most
 /// `capacity` of them for receivers that fall behind (tokio's
@@ -179,7 +180,7 @@ impl<T> Sender<T> {
         if receivers == 0 {
             return Err(SendError(value));
         }
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         let evicted = {
             let mut state = shared.state.borrow_mut();
             let evicted = if state.buffer.len() == shared.capacity {
@@ -279,7 +280,7 @@ impl<T> Drop for Sender<T> {
         let senders = self.shared.senders.get() - 1;
         self.shared.senders.set(senders);
         if senders == 0 {
-            let mut wakers = Wakers::new();
+            let mut wakers = WakeBatch::new();
             self.shared
                 .state
                 .borrow_mut()
@@ -410,13 +411,13 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let (shared, next) = (&*self.shared, &mut self.next);
-        let mut waiter = Waiter { shared, key: None };
+        let mut waiter = WaitEntry::new(shared);
         poll_fn(|cx| match shared.take(next) {
             Ok(value) => Poll::Ready(Ok(value)),
             Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError::Closed)),
             Err(TryRecvError::Lagged(missed)) => Poll::Ready(Err(RecvError::Lagged(missed))),
             Err(TryRecvError::Empty) => {
-                waiter.wait(cx.waker());
+                waiter.keep_waiting(cx.waker());
                 Poll::Pending
             }
         })
@@ -499,27 +500,14 @@ impl<T> fmt::Debug for Receiver<T> {
     }
 }
 
-/// A waiting `recv`'s place in the channel's waiting list, left when it
-/// is dropped (so a cancelled `recv` leaves nothing behind).
-struct Waiter<'a, T> {
-    shared: &'a Shared<T>,
-    key: Option<Key>,
-}
+/// The receivers' waiting list, where a waiting `recv` keeps its place
+/// (a `WaitEntry`, left when dropped: a cancelled `recv` leaves nothing
+/// behind).
+impl<T> WaitListOwner for &Shared<T> {
+    type Data = ();
 
-impl<T> Waiter<'_, T> {
-    /// Nothing to receive: keep the node waiting with `waker`, queueing a
-    /// new one if there is none or it was served.
-    fn wait(&mut self, waker: &Waker) {
-        let old = (self.shared.state.borrow_mut().waiting).keep_waiting(&mut self.key, waker);
-        drop(old);
-    }
-}
-
-impl<T> Drop for Waiter<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            self.shared.state.borrow_mut().waiting.remove(key);
-        }
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<()>) -> R) -> R {
+        f(&mut self.state.borrow_mut().waiting)
     }
 }
 

@@ -23,8 +23,9 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use super::bounded::{Bounded, SendPoll};
-use crate::sync::waiters::{Key, Wakers};
+use super::bounded::{Bounded, Pending};
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::util::wake_batch::WakeBatch;
 
 /// A channel holding at most `capacity` messages: [`Sender::send`] waits
 /// while it is full (≙ `asyncio.Queue(maxsize)` between producers and one
@@ -121,7 +122,7 @@ impl<T> Chan<T> {
     /// Release every waiting sender; each gets its message back.
     fn close(&self) {
         self.closed.set(true);
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         self.state.borrow_mut().bounded.close(&mut wakers);
         wakers.wake();
     }
@@ -168,9 +169,8 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(&self, message: T) -> Send<'_, T> {
         Send {
-            chan: &self.chan,
             message: Some(message),
-            key: None,
+            entry: WaitEntry::new(&*self.chan),
         }
     }
 
@@ -256,10 +256,9 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct Send<'a, T> {
-    chan: &'a Chan<T>,
-    /// The message, until it is buffered or queued in a wait node.
+    /// The message, until it is buffered or queued in the entry's node.
     message: Option<T>,
-    key: Option<Key>,
+    entry: WaitEntry<&'a Chan<T>>,
 }
 
 impl<T> Unpin for Send<'_, T> {}
@@ -269,57 +268,50 @@ impl<T> Future for Send<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let chan = this.chan;
-        let Some(key) = this.key else {
-            let message = this.message.take().expect("Send polled after completion");
-            if chan.closed.get() {
-                return Poll::Ready(Err(SendError(message)));
-            }
-            return match chan.try_push(message) {
-                Ok(()) => Poll::Ready(Ok(())),
-                Err(message) => {
-                    let mut state = chan.state.borrow_mut();
-                    this.key = Some(state.bounded.wait(message, cx.waker()));
-                    Poll::Pending
-                }
-            };
-        };
-        let mut state = chan.state.borrow_mut();
-        let receiver = match state.bounded.poll_send(key, cx.waker(), chan.closed.get()) {
-            SendPoll::Waiting(old) => {
-                drop(state);
-                drop(old);
+        let chan = *this.entry.owner();
+        if this.entry.is_queued() {
+            let Some(pending) = this.entry.poll_served(cx.waker()) else {
                 return Poll::Pending;
+            };
+            let mut state = chan.state.borrow_mut();
+            let sent = state.bounded.finish_send(pending, chan.closed.get());
+            let receiver = state.receiver.take().filter(|_| sent.is_ok());
+            drop(state);
+            if let Some(waker) = receiver {
+                waker.wake();
             }
-            SendPoll::Closed(message) => {
-                this.key = None;
-                return Poll::Ready(Err(SendError(message)));
-            }
-            SendPoll::Sent => state.receiver.take(),
-        };
-        drop(state);
-        this.key = None;
-        if let Some(waker) = receiver {
-            waker.wake();
+            return Poll::Ready(sent.map_err(SendError));
         }
-        Poll::Ready(Ok(()))
+        let message = this.message.take().expect("Send polled after completion");
+        if chan.closed.get() {
+            return Poll::Ready(Err(SendError(message)));
+        }
+        match chan.try_push(message) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(message) => {
+                this.entry.wait(Pending::new(message, false), cx.waker());
+                Poll::Pending
+            }
+        }
     }
 }
 
-impl<T> Drop for Send<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            // Its message was never sent: it is dropped with it.
-            let (message, next) = self
-                .chan
-                .state
-                .borrow_mut()
-                .bounded
-                .cancel(key, self.chan.closed.get());
-            drop(message);
-            if let Some(waker) = next {
-                waker.wake();
-            }
+/// The senders' side of a channel, owner of a `Send`'s wait entry.
+impl<T> WaitListOwner for &Chan<T> {
+    type Data = Pending<T>;
+
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<Pending<T>>) -> R) -> R {
+        f(self.state.borrow_mut().bounded.waiting())
+    }
+
+    /// Its message was never sent: it is dropped here; a slot granted to
+    /// it passes to the next sender.
+    fn left(&self, pending: Pending<T>, _served: bool) {
+        let closed = self.closed.get();
+        let (message, next) = self.state.borrow_mut().bounded.cancel(pending, closed);
+        drop(message);
+        if let Some(waker) = next {
+            waker.wake();
         }
     }
 }
@@ -327,7 +319,7 @@ impl<T> Drop for Send<'_, T> {
 impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Send")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.entry.is_queued())
             .finish()
     }
 }

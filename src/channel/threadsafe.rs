@@ -36,10 +36,11 @@ use std::thread::{self, Thread};
 
 use futures_core::Stream;
 
-use super::bounded::{Bounded, SendPoll};
+use super::bounded::{Bounded, Pending};
 pub use super::mpsc::{SendError, TryRecvError, TrySendError};
 use crate::runtime::context;
-use crate::sync::waiters::{Key, Wakers};
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::util::wake_batch::WakeBatch;
 
 /// A thread-safe channel holding at most `capacity` messages: sends wait
 /// (or block, with [`Sender::send_blocking`]) while it is full.
@@ -163,7 +164,7 @@ impl<T> Chan<T> {
 
     /// Release every waiting sender; each gets its message back.
     fn close(&self) {
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         {
             let mut state = self.lock();
             state.closed = true;
@@ -228,7 +229,10 @@ impl<T> Sender<T> {
                  running a uniloop loop; use `send(..).await`"
             );
         }
-        let mut send = pin!(self.send(message));
+        let mut send = pin!(Send {
+            blocking: true,
+            ..self.send(message)
+        });
         let waker = thread_waker();
         let mut cx = Context::from_waker(&waker);
         loop {
@@ -263,9 +267,9 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(&self, message: T) -> Send<'_, T> {
         Send {
-            chan: &self.chan,
             message: Some(message),
-            key: None,
+            entry: WaitEntry::new(&*self.chan),
+            blocking: false,
         }
     }
 
@@ -352,10 +356,12 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct Send<'a, T> {
-    chan: &'a Chan<T>,
-    /// The message, until it is buffered or queued in a wait node.
+    /// The message, until it is buffered or queued in the entry's node.
     message: Option<T>,
-    key: Option<Key>,
+    entry: WaitEntry<&'a Chan<T>>,
+    /// Driven by `send_blocking`, which cannot be cancelled (see
+    /// `channel/bounded.rs`).
+    blocking: bool,
 }
 
 impl<T> Unpin for Send<'_, T> {}
@@ -365,63 +371,63 @@ impl<T> Future for Send<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let chan = this.chan;
-        let Some(key) = this.key else {
-            let message = this.message.take().expect("Send polled after completion");
-            let mut state = chan.lock();
-            return match chan.push_locked(&mut state, message) {
-                Ok(receiver) => {
-                    drop(state);
-                    if let Some(waker) = receiver {
-                        waker.wake();
-                    }
-                    Poll::Ready(Ok(()))
-                }
-                Err(TrySendError::Closed(message)) => Poll::Ready(Err(SendError(message))),
-                Err(TrySendError::Full(message)) => {
-                    this.key = Some(state.bounded.wait(message, cx.waker()));
-                    Poll::Pending
-                }
-            };
-        };
-        let mut state = chan.lock();
-        let closed = state.closed;
-        let receiver = match state.bounded.poll_send(key, cx.waker(), closed) {
-            SendPoll::Waiting(old) => {
-                drop(state);
-                drop(old);
+        let chan = *this.entry.owner();
+        if this.entry.is_queued() {
+            let Some(pending) = this.entry.poll_served(cx.waker()) else {
                 return Poll::Pending;
+            };
+            let (sent, receiver) = {
+                let mut state = chan.lock();
+                let closed = state.closed;
+                let sent = state.bounded.finish_send(pending, closed);
+                let receiver = state.receiver.take().filter(|_| sent.is_ok());
+                (sent, receiver)
+            };
+            if let Some(waker) = receiver {
+                waker.wake();
             }
-            SendPoll::Closed(message) => {
-                drop(state);
-                this.key = None;
-                return Poll::Ready(Err(SendError(message)));
-            }
-            SendPoll::Sent => state.receiver.take(),
-        };
-        drop(state);
-        this.key = None;
-        if let Some(waker) = receiver {
-            waker.wake();
+            return Poll::Ready(sent.map_err(SendError));
         }
-        Poll::Ready(Ok(()))
+        let message = this.message.take().expect("Send polled after completion");
+        let mut state = chan.lock();
+        match chan.push_locked(&mut state, message) {
+            Ok(receiver) => {
+                drop(state);
+                if let Some(waker) = receiver {
+                    waker.wake();
+                }
+                Poll::Ready(Ok(()))
+            }
+            Err(TrySendError::Closed(message)) => Poll::Ready(Err(SendError(message))),
+            Err(TrySendError::Full(message)) => {
+                let pending = Pending::new(message, this.blocking);
+                this.entry
+                    .wait_in(state.bounded.waiting(), pending, cx.waker());
+                Poll::Pending
+            }
+        }
     }
 }
 
-impl<T> Drop for Send<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            // Its message was never sent: it is dropped with it (outside
-            // the lock).
-            let (message, next) = {
-                let mut state = self.chan.lock();
-                let closed = state.closed;
-                state.bounded.cancel(key, closed)
-            };
-            drop(message);
-            if let Some(waker) = next {
-                waker.wake();
-            }
+/// The senders' side of a channel, owner of a `Send`'s wait entry.
+impl<T> WaitListOwner for &Chan<T> {
+    type Data = Pending<T>;
+
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<Pending<T>>) -> R) -> R {
+        f(self.lock().bounded.waiting())
+    }
+
+    /// Its message was never sent: it is dropped here (outside the lock);
+    /// a slot granted to it passes to the next sender.
+    fn left(&self, pending: Pending<T>, _served: bool) {
+        let (message, next) = {
+            let mut state = self.lock();
+            let closed = state.closed;
+            state.bounded.cancel(pending, closed)
+        };
+        drop(message);
+        if let Some(waker) = next {
+            waker.wake();
         }
     }
 }
@@ -429,7 +435,7 @@ impl<T> Drop for Send<'_, T> {
 impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("threadsafe::Send")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.entry.is_queued())
             .finish()
     }
 }

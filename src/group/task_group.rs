@@ -29,7 +29,8 @@ use pin_project_lite::pin_project;
 use slab::Slab;
 
 use super::error::{ChildError, GroupError};
-use crate::runtime::{context, payload_message, AbortHandle};
+use crate::runtime::{context, AbortHandle};
+use crate::util::panic::message as payload_message;
 use crate::Task;
 
 /// A group of child tasks that succeed or fail together (≙

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mio::event::Source;
 
-use crate::reactor::{Direction, IoSource};
+use crate::runtime::driver::io::{Direction, IoSource};
 
 /// The shortest and longest pause after `accept` ran out of descriptors.
 const BACKOFF_MIN: Duration = Duration::from_millis(10);

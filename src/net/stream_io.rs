@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use mio::event::Source;
 
-use crate::reactor::{Direction, IoSource};
+use crate::runtime::driver::io::{Direction, IoSource};
 
 impl<S: Source> IoSource<S>
 where

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use crate::net::accept::no_addresses;
 use crate::net::addr::{resolve, ToSocketAddrs};
-use crate::reactor::{Direction, IoSource};
+use crate::runtime::driver::io::{Direction, IoSource};
 
 /// A UDP socket (≙ asyncio's `loop.create_datagram_endpoint` transport;
 /// tokio's `UdpSocket`).

@@ -79,7 +79,7 @@ pub fn call_soon<F: FnOnce() + 'static>(f: F) -> CallbackHandle {
 pub fn call_later<F: FnOnce() + 'static>(delay: Duration, f: F) -> CallbackHandle {
     let location = Location::caller();
     context::expect_current("call_later", |core| {
-        let deadline = core.time.clock.deadline_after(delay);
+        let deadline = core.time().clock.deadline_after(delay);
         call_at_on(core, deadline, f, location)
     })
 }
@@ -122,7 +122,7 @@ fn call_at_on<F: FnOnce() + 'static>(
     f: F,
     location: &'static Location<'static>,
 ) -> CallbackHandle {
-    let mut timer = Timer::at_on(core.time.clone(), "callback", deadline);
+    let mut timer = Timer::at_on(core.time().clone(), "callback", deadline);
     let task = core.spawn_callback(
         async move {
             poll_fn(|cx| timer.poll_elapsed(cx)).await;

@@ -3,18 +3,18 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::builder::{Builder, Config};
+use super::context;
 use super::core::{Core, BATCH};
 use super::handle::Handle;
 use super::metrics::Metrics;
-use super::waker::{self, MAIN_KEY};
-use super::{context, remote};
-use crate::blocking::Queued;
+use super::scheduler::Next;
+use super::waker;
 
 /// Run `future` on a new runtime to completion and return its output (≙
 /// `asyncio.run(main())`).
@@ -182,7 +182,7 @@ impl Runtime {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn handle(&self) -> Handle {
-        Handle::new(self.core.remote.clone())
+        Handle::new(self.core.inbox().clone())
     }
 
     /// Drop the runtime, waiting up to `timeout` (instead of 10 s) for the
@@ -222,7 +222,7 @@ impl Runtime {
         let core = &*self.core;
         let caller = Location::caller();
         let _enter = context::enter_loop(core, function);
-        let _time = core.counters.enter_loop();
+        let _time = core.counters().enter_loop();
         let mut future = pin!(future);
         // What other threads sent while the loop was not running goes first.
         core.receive();
@@ -231,16 +231,17 @@ impl Runtime {
         let mut cx = Context::from_waker(&main_waker);
         loop {
             for _ in 0..BATCH {
-                let Some(task) = core.pop() else { break };
-                if task.key() != MAIN_KEY {
-                    core.run_task(task);
-                } else if core.take_main(task) {
-                    let poll = core.timed(
-                        || future.as_mut().poll(&mut cx),
-                        || format!("the future given to {function} (at {caller})"),
-                    );
-                    if let Poll::Ready(output) = poll {
-                        return output;
+                match core.pop() {
+                    None => break,
+                    Some(Next::Task(task)) => core.run_task(task),
+                    Some(Next::Main) => {
+                        let poll = core.timed(
+                            || future.as_mut().poll(&mut cx),
+                            || format!("the future given to {function} (at {caller})"),
+                        );
+                        if let Poll::Ready(output) = poll {
+                            return output;
+                        }
                     }
                 }
             }
@@ -251,38 +252,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // The id stays registered until the very end (or an unwinding
-        // panic): a runtime started meanwhile on another thread must not
-        // get it, or a wake that one of our dropping futures sends to a
-        // task of that runtime would be taken for one of ours (wakes route
-        // on the id, see `waker::schedule`) and lost.
-        let _registered = Registered(self.core.id());
-        // Close the way in at once: a thread that cached this `Remote`
-        // must find it closed (see `remote::wake`); and a blocking job
-        // that calls `Handle::spawn` now must hear "runtime gone" at once
-        // rather than hold up the pool's shutdown. Dropping the queued
-        // messages runs their captures' destructors: user code, which
-        // must not abort an unwinding `run`.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| self.core.remote.close()));
-        self.core.report_pending();
-        self.core.shut_down();
-        // The tasks are gone, so nobody awaits an unstarted job: drop those,
-        // and give running ones a bounded time.
-        self.core
-            .blocking
-            .shutdown(Queued::Drop, Some(self.shutdown_timeout));
-        // Timers and sockets that outlived their runtime now say so.
-        self.core.time.close();
-        self.core.reactor.close();
-    }
-}
-
-/// Unregisters a runtime id when dropped (last in `Runtime::drop`).
-struct Registered(usize);
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        remote::unregister(self.0);
+        self.core.shut_down(self.shutdown_timeout);
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::future::Future;
 
 use super::context;
-use super::remote::{Message, Remote};
+use super::driver::inbox::{Inbox, Message};
 use super::remote_task::{self, RemoteTask};
 
 /// A `Send + Sync` reference to a runtime, for other threads (≙ holding the
@@ -39,7 +39,7 @@ use super::remote_task::{self, RemoteTask};
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    remote: Arc<Remote>,
+    inbox: Arc<Inbox>,
 }
 
 /// The error of [`Handle::call_soon_threadsafe`] once the runtime is gone:
@@ -75,8 +75,8 @@ impl<F> fmt::Display for LoopClosed<F> {
 impl<F> std::error::Error for LoopClosed<F> {}
 
 impl Handle {
-    pub(crate) fn new(remote: Arc<Remote>) -> Handle {
-        Handle { remote }
+    pub(crate) fn new(inbox: Arc<Inbox>) -> Handle {
+        Handle { inbox }
     }
 
     /// The handle of the runtime running on this thread.
@@ -96,7 +96,7 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn current() -> Handle {
-        context::expect_current("Handle::current", |core| Handle::new(core.remote.clone()))
+        context::expect_current("Handle::current", |core| Handle::new(core.inbox().clone()))
     }
 
     /// The handle of the runtime running on this thread, or `None`.
@@ -108,7 +108,7 @@ impl Handle {
     /// uniloop::run(async { assert!(uniloop::Handle::try_current().is_some()) });
     /// ```
     pub fn try_current() -> Option<Handle> {
-        context::with_current(|core| Handle::new(core.remote.clone()))
+        context::with_current(|core| Handle::new(core.inbox().clone()))
     }
 
     /// Start a task on the runtime from any thread (≙
@@ -159,10 +159,10 @@ impl Handle {
         Fut: Future + 'static,
         Fut::Output: Send + 'static,
     {
-        let (task, starter) = remote_task::starter(make, self.remote.owner, Location::caller());
+        let (task, starter) = remote_task::starter(make, self.inbox.owner(), Location::caller());
         // Refused by a dead runtime, the starter is dropped here and the
         // task resolves to "runtime gone".
-        let _ = self.remote.send(starter, Message::Spawn);
+        let _ = self.inbox.send(starter, Message::Spawn);
         task
     }
 
@@ -198,7 +198,7 @@ impl Handle {
         F: FnOnce() + Send + 'static,
     {
         let location = Location::caller();
-        self.remote
+        self.inbox
             .send(f, |f| Message::Call(Box::new(f), location))
             .map_err(LoopClosed)
     }

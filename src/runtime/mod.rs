@@ -1,20 +1,30 @@
-//! The event loop: runtime, tasks, wakers and the run queue.
+//! The event loop: a scheduler and its drivers (`ARCHITECTURE.md` draws
+//! the map).
 //!
 //! - [`event_loop`]: `Runtime`, `block_on`, `run`: the loop itself.
-//! - [`core`]: the slab of tasks, the run queue, one turn of the loop.
-//! - [`task`]: the task cell and the `Task` handle.
-//! - [`waker`]: wakers packed into one word; [`remote`]: the cross-thread
-//!   path into a loop; [`context`]: which runtime runs on this thread.
+//! - [`core`]: one runtime's scheduler and drivers, and the turn of the
+//!   loop that joins them.
+//! - [`scheduler`]: the slab of tasks, the run queue, running a task.
+//! - [`driver`]: I/O, time, the inbox from other threads, the blocking
+//!   pool, and the park policy.
+//! - [`task`]: the task cell, its state machine and the `Task` handle.
+//! - [`waker`]: wakers packed into one word; [`context`]: which runtime
+//!   runs on this thread.
+//! - [`debug`] and [`introspect`]: debug mode's reports, and what a
+//!   runtime says about its tasks and counters.
 
 mod builder;
 mod callback;
 pub(crate) mod context;
 mod core;
+mod debug;
+pub(crate) mod driver;
 mod event_loop;
 mod handle;
+mod introspect;
 mod metrics;
-mod remote;
 mod remote_task;
+mod scheduler;
 pub(crate) mod task;
 mod waker;
 mod yield_now;
@@ -25,7 +35,7 @@ pub use event_loop::{run, Runtime};
 pub use handle::{Handle, LoopClosed};
 pub use metrics::{metrics, Metrics};
 pub use remote_task::{RemoteError, RemoteTask};
-pub(crate) use task::{payload_message, AbortHandle};
+pub(crate) use task::AbortHandle;
 pub use task::{spawn, spawn_named, JoinError, Task, TaskId, TaskInfo, TaskState};
 pub use yield_now::{yield_now, YieldNow};
 

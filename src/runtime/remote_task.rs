@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
@@ -19,8 +19,8 @@ use pin_project_lite::pin_project;
 
 use super::context;
 use super::core::Core;
-use super::task::payload_message;
-use crate::blocking::{Filler, HasSlot, Slot};
+use crate::util::oneshot::{Filler, HasOneShot, OneShot};
+use crate::util::panic::Payload;
 
 /// Why a [`RemoteTask`] gave no value: the task was cancelled or panicked,
 /// its runtime is gone, or [`wait_timeout`](RemoteTask::wait_timeout) ran
@@ -44,8 +44,7 @@ pub struct RemoteError {
 
 enum Repr {
     Cancelled,
-    // The Mutex makes the error `Sync`, as `JoinError`'s does.
-    Panic(Mutex<Box<dyn Any + Send>>),
+    Panic(Payload),
     RuntimeGone,
     TimedOut,
 }
@@ -142,9 +141,7 @@ impl RemoteError {
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send> {
         match self.repr {
-            Repr::Panic(payload) => payload
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Repr::Panic(payload) => payload.into_inner(),
             _ => panic!("RemoteError::into_panic() called on a RemoteError that is not a panic"),
         }
     }
@@ -154,13 +151,10 @@ impl fmt::Display for RemoteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => f.write_str("the remote task was cancelled"),
-            Repr::Panic(payload) => {
-                let message = payload.lock().ok().and_then(|p| payload_message(&**p));
-                match message {
-                    Some(message) => write!(f, "the remote task panicked: {message}"),
-                    None => f.write_str("the remote task panicked"),
-                }
-            }
+            Repr::Panic(payload) => match payload.message() {
+                Some(message) => write!(f, "the remote task panicked: {message}"),
+                None => f.write_str("the remote task panicked"),
+            },
             Repr::RuntimeGone => f.write_str("the uniloop runtime is gone"),
             Repr::TimedOut => f.write_str("timed out waiting for the remote task"),
         }
@@ -235,7 +229,7 @@ fn dropped<T>(cancel_requested: bool) -> Outcome<T> {
 /// ```
 #[must_use = "a RemoteTask detaches when dropped; await it, wait() on it, or drop it on purpose"]
 pub struct RemoteTask<T> {
-    shared: Arc<dyn HasSlot<Outcome<T>>>,
+    shared: Arc<dyn HasOneShot<Outcome<T>>>,
     /// The thread that owns the runtime, which a blocking wait there
     /// would stop forever.
     owner: ThreadId,
@@ -357,8 +351,8 @@ impl<T> RemoteTask<T> {
 }
 
 impl<T> RemoteTask<T> {
-    fn slot(&self) -> &Slot<Outcome<T>> {
-        self.shared.slot()
+    fn slot(&self) -> &OneShot<Outcome<T>> {
+        self.shared.one_shot()
     }
 
     /// Refuse to block a thread whose loop the task may need.
@@ -374,7 +368,7 @@ impl<T> Future for RemoteTask<T> {
     type Output = Result<T, RemoteError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.shared.slot().poll_take(cx, "uniloop::RemoteTask")
+        self.shared.one_shot().poll_take(cx, "uniloop::RemoteTask")
     }
 }
 
@@ -389,7 +383,7 @@ impl<T> fmt::Debug for RemoteTask<T> {
 /// What `Handle::spawn` sends to the loop, in one allocation with the
 /// slot the `RemoteTask` waits on: the closure that builds the future.
 struct Shared<M, Fut: Future> {
-    slot: Slot<Outcome<Fut::Output>>,
+    slot: OneShot<Outcome<Fut::Output>>,
     /// Taken by `start` on the loop, or by `abandon` if it never gets there.
     make: Mutex<Option<M>>,
     location: &'static Location<'static>,
@@ -410,8 +404,7 @@ impl<M, Fut: Future> Drop for Shared<M, Fut> {
             repr: Repr::Panic(payload),
         })) = self.slot.unretrieved()
         {
-            let payload = payload.get_mut().unwrap_or_else(PoisonError::into_inner);
-            let message = payload_message(&**payload).unwrap_or_else(|| "(no message)".into());
+            let message = payload.describe();
             let _ = writeln!(
                 io::stderr().lock(),
                 "uniloop: task {id} (started by Handle::spawn at {}) panicked and its exception \
@@ -422,13 +415,13 @@ impl<M, Fut: Future> Drop for Shared<M, Fut> {
     }
 }
 
-impl<M, Fut> HasSlot<Outcome<Fut::Output>> for Shared<M, Fut>
+impl<M, Fut> HasOneShot<Outcome<Fut::Output>> for Shared<M, Fut>
 where
     M: Send,
     Fut: Future,
     Fut::Output: Send,
 {
-    fn slot(&self) -> &Slot<Outcome<Fut::Output>> {
+    fn one_shot(&self) -> &OneShot<Outcome<Fut::Output>> {
         &self.slot
     }
 }
@@ -460,7 +453,7 @@ where
                 let location = self.location;
                 let shared = self.clone();
                 let filler = Filler::new(self, dropped::<Fut::Output>);
-                let task = Remote {
+                let task = RemoteFuture {
                     future,
                     filler: Some(filler),
                 };
@@ -473,7 +466,7 @@ where
             }
             Err(payload) => self
                 .slot
-                .fill(Err(RemoteError::new(Repr::Panic(Mutex::new(payload))))),
+                .fill(Err(RemoteError::new(Repr::Panic(Payload::new(payload))))),
         }
     }
 
@@ -528,7 +521,7 @@ where
     Fut::Output: Send + 'static,
 {
     let shared = Arc::new(Shared {
-        slot: Slot::empty(),
+        slot: OneShot::empty(),
         make: Mutex::new(Some(make)),
         location,
         report_unretrieved: AtomicU64::new(0),
@@ -544,7 +537,7 @@ where
 pin_project! {
     /// The task's future: runs the user's future, puts its output (or its
     /// panic) in the slot, and stops early when cancelled.
-    struct Remote<F: Future> {
+    struct RemoteFuture<F: Future> {
         // Declared first: dropped before `filler` answers the waiter.
         #[pin]
         future: F,
@@ -552,7 +545,7 @@ pin_project! {
     }
 }
 
-impl<F: Future> Future for Remote<F> {
+impl<F: Future> Future for RemoteFuture<F> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -576,7 +569,7 @@ impl<F: Future> Future for Remote<F> {
                 return Poll::Pending;
             }
             Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(RemoteError::new(Repr::Panic(Mutex::new(payload)))),
+            Err(payload) => Err(RemoteError::new(Repr::Panic(Payload::new(payload)))),
         };
         if let Some(filler) = this.filler.take() {
             filler.fill(outcome);

@@ -11,7 +11,7 @@
 //!   generation check and a push onto the run queue ([`Core::schedule`]);
 //! - anywhere else (another thread, or the loop's thread while it is not
 //!   running), the wake goes through the registry of live runtimes to that
-//!   runtime's remote queue, which wakes the parked loop.
+//!   runtime's inbox, which wakes the parked loop.
 //!
 //! # Soundness
 //!
@@ -26,7 +26,8 @@
 use std::ptr;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::{context, remote};
+use super::context;
+use super::driver::registry;
 
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("uniloop needs a 64-bit target: a waker packs its task's address into one word");
@@ -108,7 +109,7 @@ pub(crate) fn schedule(task: TaskRef) {
         mine
     });
     if local != Some(true) {
-        remote::wake(task);
+        registry::wake(task);
     }
 }
 

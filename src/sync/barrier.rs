@@ -30,7 +30,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::{WaitEntry, WaitList};
+use crate::util::wake_batch::WakeBatch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -179,7 +180,7 @@ impl Barrier {
     pub fn wait(&self) -> BarrierWait<'_> {
         BarrierWait {
             barrier: self,
-            key: None,
+            entry: WaitEntry::new(&self.waiters),
             index: None,
         }
     }
@@ -231,7 +232,7 @@ impl Barrier {
     /// Move to `phase` and wake every waiter to look at it.
     fn enter(&self, phase: Phase) {
         self.phase.set(phase);
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         self.waiters
             .borrow_mut()
             .serve_front(usize::MAX, &mut wakers);
@@ -274,7 +275,7 @@ impl fmt::Debug for Barrier {
 pub struct BarrierWait<'a> {
     barrier: &'a Barrier,
     /// Its node in the wait list while it waits.
-    key: Option<Key>,
+    entry: WaitEntry<&'a RefCell<WaitList<()>>>,
     /// Its arrival index, from its arrival until it leaves.
     index: Option<usize>,
 }
@@ -282,12 +283,7 @@ pub struct BarrierWait<'a> {
 impl BarrierWait<'_> {
     /// Wait (again) for a change of phase.
     fn keep_waiting(&mut self, cx: &Context<'_>) -> Poll<Result<BarrierWaitResult, BrokenBarrier>> {
-        let old = self
-            .barrier
-            .waiters
-            .borrow_mut()
-            .keep_waiting(&mut self.key, cx.waker());
-        drop(old);
+        self.entry.keep_waiting(cx.waker());
         Poll::Pending
     }
 
@@ -296,7 +292,7 @@ impl BarrierWait<'_> {
         &mut self,
         outcome: Result<(), BrokenBarrier>,
     ) -> Result<BarrierWaitResult, BrokenBarrier> {
-        self.forget_node();
+        self.entry.leave();
         let index = self
             .index
             .take()
@@ -306,12 +302,6 @@ impl BarrierWait<'_> {
             index,
             leader: index + 1 == self.barrier.parties,
         })
-    }
-
-    fn forget_node(&mut self) {
-        if let Some(key) = self.key.take() {
-            let _ = self.barrier.waiters.borrow_mut().remove(key);
-        }
     }
 }
 
@@ -332,7 +322,7 @@ impl Future for BarrierWait<'_> {
         }
         match phase {
             Phase::Broken => {
-                this.forget_node();
+                this.entry.leave();
                 Poll::Ready(Err(BrokenBarrier(())))
             }
             // The previous round is still leaving.
@@ -354,7 +344,7 @@ impl Future for BarrierWait<'_> {
 
 impl Drop for BarrierWait<'_> {
     fn drop(&mut self) {
-        self.forget_node();
+        self.entry.leave();
         if self.index.take().is_some() {
             self.barrier.leave();
         }
@@ -364,7 +354,7 @@ impl Drop for BarrierWait<'_> {
 impl fmt::Debug for BarrierWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BarrierWait")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.entry.is_queued())
             .field("index", &self.index)
             .finish()
     }

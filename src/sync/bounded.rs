@@ -147,11 +147,12 @@ impl BoundedSemaphore {
     /// assert_eq!(err.to_string(), "BoundedSemaphore released too many times");
     /// ```
     pub fn add_permits(&self, n: usize) -> Result<(), TooManyPermits> {
+        let permits = self.semaphore.permits();
         // `total() <= bound <= MAX_PERMITS`: the subtraction cannot wrap.
-        if n > self.bound - self.semaphore.total() {
+        if n > self.bound - permits.total() {
             return Err(TooManyPermits(()));
         }
-        self.semaphore.release(n);
+        permits.add(n);
         Ok(())
     }
 }

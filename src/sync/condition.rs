@@ -8,7 +8,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use super::mutex::MutexGuard;
-use super::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::util::wake_batch::WakeBatch;
 
 /// A condition variable (≙ `asyncio.Condition`): tasks holding a
 /// [`Mutex`](super::Mutex) wait for a change another task announces with
@@ -102,10 +103,8 @@ impl Condition {
     /// ```
     pub async fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let mutex = MutexGuard::mutex(&guard);
-        let notified = Notified {
-            condition: self,
-            key: Some(self.waiters.borrow_mut().push((), Waker::noop())),
-        };
+        let mut notified = Notified(WaitEntry::new(self));
+        notified.0.wait((), Waker::noop());
         drop(guard);
         notified.await;
         // Cancelled while it takes the lock again, it passes the
@@ -154,7 +153,7 @@ impl Condition {
     /// uniloop::sync::Condition::new().notify(1);
     /// ```
     pub fn notify(&self, n: usize) {
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         self.waiters.borrow_mut().serve_front(n, &mut wakers);
         wakers.wake();
     }
@@ -203,37 +202,32 @@ impl Drop for PassOn<'_> {
     }
 }
 
-/// A waiter's place in the queue, registered before the lock is released.
-struct Notified<'a> {
-    condition: &'a Condition,
-    key: Option<Key>,
+impl WaitListOwner for &Condition {
+    type Data = ();
+
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<()>) -> R) -> R {
+        f(&mut self.waiters.borrow_mut())
+    }
+
+    fn left(&self, (): (), notified: bool) {
+        if notified {
+            // Notified but dropped before acting on it: pass it on.
+            self.notify(1);
+        }
+    }
 }
+
+/// A waiter's place in the queue, registered before the lock is released.
+struct Notified<'a>(WaitEntry<&'a Condition>);
 
 impl Future for Notified<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let Some(key) = this.key else {
+        let entry = &mut self.get_mut().0;
+        if !entry.is_queued() || entry.poll_served(cx.waker()).is_some() {
             return Poll::Ready(());
-        };
-        match WaitList::poll_served(this.condition.waiters.borrow_mut(), key, cx.waker()) {
-            Some(()) => {
-                this.key = None;
-                Poll::Ready(())
-            }
-            None => Poll::Pending,
         }
-    }
-}
-
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
-        let Some(key) = self.key else { return };
-        let (_, waiting) = self.condition.waiters.borrow_mut().remove(key);
-        if !waiting {
-            // Notified but dropped before acting on it: pass it on.
-            self.condition.notify(1);
-        }
+        Poll::Pending
     }
 }

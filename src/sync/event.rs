@@ -6,7 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::{WaitEntry, WaitList};
+use crate::util::wake_batch::WakeBatch;
 
 /// A flag that tasks wait on (≙ `asyncio.Event`): [`set`](Self::set)
 /// wakes every waiter, in the order they started waiting, and later
@@ -85,7 +86,7 @@ impl Event {
         if self.set.replace(true) {
             return;
         }
-        let mut wakers = Wakers::new();
+        let mut wakers = WakeBatch::new();
         self.waiters
             .borrow_mut()
             .serve_front(usize::MAX, &mut wakers);
@@ -128,7 +129,7 @@ impl Event {
     pub fn wait(&self) -> EventWait<'_> {
         EventWait {
             event: self,
-            key: None,
+            entry: WaitEntry::new(&self.waiters),
         }
     }
 }
@@ -163,7 +164,7 @@ impl fmt::Debug for Event {
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct EventWait<'a> {
     event: &'a Event,
-    key: Option<Key>,
+    entry: WaitEntry<&'a RefCell<WaitList<()>>>,
 }
 
 impl Future for EventWait<'_> {
@@ -171,36 +172,24 @@ impl Future for EventWait<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let mut waiters = this.event.waiters.borrow_mut();
-        match this.key {
-            None if this.event.set.get() => Poll::Ready(()),
-            None => {
-                this.key = Some(waiters.push((), cx.waker()));
-                Poll::Pending
-            }
-            Some(key) => match WaitList::poll_served(waiters, key, cx.waker()) {
-                Some(()) => {
-                    this.key = None;
-                    Poll::Ready(())
-                }
+        if this.entry.is_queued() {
+            return match this.entry.poll_served(cx.waker()) {
+                Some(()) => Poll::Ready(()),
                 None => Poll::Pending,
-            },
+            };
         }
-    }
-}
-
-impl Drop for EventWait<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            self.event.waiters.borrow_mut().remove(key);
+        if this.event.set.get() {
+            return Poll::Ready(());
         }
+        this.entry.wait((), cx.waker());
+        Poll::Pending
     }
 }
 
 impl fmt::Debug for EventWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventWait")
-            .field("waiting", &self.key.is_some())
+            .field("waiting", &self.entry.is_queued())
             .finish()
     }
 }

@@ -22,8 +22,8 @@ mod bounded;
 mod condition;
 mod event;
 mod mutex;
+mod permits;
 mod semaphore;
-pub(crate) mod waiters;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult, BrokenBarrier};
 pub use bounded::{BoundedSemaphore, TooManyPermits};

@@ -1,24 +1,14 @@
-//! `Semaphore` (≙ `asyncio.Semaphore`) and its permits.
-//!
-//! # Invariants
-//!
-//! - `permits` counts the permits nobody holds and nobody was handed.
-//!   Waiters are served strictly in FIFO order: a waiter is granted its
-//!   permits (subtracted from `permits` and stored as "served" in its node)
-//!   only when every waiter before it has been, and `try_acquire` fails
-//!   while anyone waits. So a large request is not starved by small ones.
-//! - A waiter dropped after being served gives its permits back (which may
-//!   serve the next waiters); one dropped while waiting may unblock the
-//!   waiters behind it, so the queue is looked at again.
+//! `Semaphore` (≙ `asyncio.Semaphore`), its permits and its futures: the
+//! public facade over `permits.rs`, which holds the algorithm and its
+//! invariants.
 
-use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::waiters::{Key, WaitList, Wakers};
+use super::permits::{Acquiring, Permits, SharedPermits};
 
 /// A count of permits that tasks acquire and release (≙
 /// `asyncio.Semaphore`; tokio's `Semaphore` for one thread).
@@ -58,12 +48,7 @@ use super::waiters::{Key, WaitList, Wakers};
 /// });
 /// ```
 pub struct Semaphore {
-    permits: Cell<usize>,
-    /// Permits held by permits or handed to waiters (for
-    /// `BoundedSemaphore`'s bound).
-    issued: Cell<usize>,
-    /// Each waiter's node holds the permits it asked for.
-    waiters: RefCell<WaitList<usize>>,
+    permits: Permits,
 }
 
 impl Semaphore {
@@ -102,9 +87,7 @@ impl Semaphore {
             "uniloop::sync::Semaphore::new(): more than Semaphore::MAX_PERMITS permits"
         );
         Semaphore {
-            permits: Cell::new(permits),
-            issued: Cell::new(0),
-            waiters: RefCell::new(WaitList::new()),
+            permits: Permits::new(permits),
         }
     }
 
@@ -118,7 +101,7 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 1);
     /// ```
     pub fn available_permits(&self) -> usize {
-        self.permits.get()
+        self.permits.available()
     }
 
     /// Whether an [`acquire`](Self::acquire) would have to wait (≙
@@ -134,7 +117,7 @@ impl Semaphore {
     /// assert!(!semaphore.is_locked());
     /// ```
     pub fn is_locked(&self) -> bool {
-        self.permits.get() == 0 || !self.waiters.borrow().is_empty()
+        self.permits.is_locked()
     }
 
     /// Wait for one permit (≙ `async with semaphore` / `await
@@ -182,7 +165,7 @@ impl Semaphore {
     pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
         Acquire {
             semaphore: self,
-            wait: Waiting::new(n),
+            wait: Acquiring::new(&self.permits, n),
         }
     }
 
@@ -212,7 +195,7 @@ impl Semaphore {
     pub fn try_acquire_many(&self, n: usize) -> Option<SemaphorePermit<'_>> {
         // `then`, not `then_some`: a permit built eagerly would be dropped,
         // giving back permits never taken.
-        self.try_take(n).then(|| SemaphorePermit {
+        self.permits.try_take(n).then(|| SemaphorePermit {
             semaphore: self,
             permits: n,
         })
@@ -263,8 +246,7 @@ impl Semaphore {
     /// ```
     pub fn acquire_many_owned(self: Rc<Self>, n: usize) -> AcquireOwned {
         AcquireOwned {
-            semaphore: self,
-            wait: Waiting::new(n),
+            wait: Acquiring::new(SharedPermits(self), n),
         }
     }
 
@@ -281,7 +263,7 @@ impl Semaphore {
     /// drop(permit);
     /// ```
     pub fn try_acquire_owned(self: Rc<Self>) -> Option<OwnedSemaphorePermit> {
-        if !self.try_take(1) {
+        if !self.permits.try_take(1) {
             return None;
         }
         Some(OwnedSemaphorePermit {
@@ -310,65 +292,15 @@ impl Semaphore {
     #[track_caller]
     pub fn add_permits(&self, n: usize) {
         assert!(
-            n <= Semaphore::MAX_PERMITS - self.total(),
+            n <= Semaphore::MAX_PERMITS - self.permits.total(),
             "uniloop::sync::Semaphore::add_permits(): more than Semaphore::MAX_PERMITS permits"
         );
-        self.release(n);
+        self.permits.add(n);
     }
 
-    /// Permits free, held, or handed to waiters: at most `MAX_PERMITS`.
-    pub(crate) fn total(&self) -> usize {
-        self.permits.get() + self.issued.get()
-    }
-
-    /// Take `n` permits without waiting, if nobody waits before us.
-    fn try_take(&self, n: usize) -> bool {
-        let permits = self.permits.get();
-        if permits >= n && self.waiters.borrow().is_empty() {
-            self.permits.set(permits - n);
-            self.issued.set(self.issued.get() + n);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Permits that were issued come back.
-    fn give_back(&self, n: usize) {
-        self.issued.set(self.issued.get() - n);
-        self.release(n);
-    }
-
-    /// Permits that were issued are dropped for good.
-    fn forget(&self, n: usize) {
-        self.issued.set(self.issued.get() - n);
-    }
-
-    pub(crate) fn release(&self, n: usize) {
-        // Cannot overflow: the total stays within `MAX_PERMITS` (checked
-        // where permits are added; released ones were part of it).
-        self.permits.set(self.permits.get() + n);
-        self.serve_waiters();
-    }
-
-    /// Grant permits to the waiters at the front, in order, while there
-    /// are enough for the first one.
-    fn serve_waiters(&self) {
-        let mut wakers = Wakers::new();
-        {
-            let mut waiters = self.waiters.borrow_mut();
-            while let Some(key) = waiters.front() {
-                let need = *waiters.data(key);
-                let permits = self.permits.get();
-                if need > permits {
-                    break;
-                }
-                self.permits.set(permits - need);
-                self.issued.set(self.issued.get() + need);
-                wakers.push(waiters.serve(key));
-            }
-        }
-        wakers.wake();
+    /// The algorithm under the facade.
+    pub(crate) fn permits(&self) -> &Permits {
+        &self.permits
     }
 }
 
@@ -382,55 +314,13 @@ impl Default for Semaphore {
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Semaphore")
-            .field("permits", &self.permits.get())
-            .field("waiters", &self.waiters.borrow().len())
+            .field("permits", &self.permits.available())
+            .field("waiters", &self.permits.waiters())
             .finish()
     }
 }
 
 /// One acquisition in progress: its request and, once queued, its node.
-#[derive(Debug)]
-struct Waiting {
-    need: usize,
-    key: Option<Key>,
-}
-
-impl Waiting {
-    fn new(need: usize) -> Waiting {
-        Waiting { need, key: None }
-    }
-
-    fn poll(&mut self, semaphore: &Semaphore, cx: &mut Context<'_>) -> Poll<usize> {
-        let Some(key) = self.key else {
-            if semaphore.try_take(self.need) {
-                return Poll::Ready(self.need);
-            }
-            let key = semaphore.waiters.borrow_mut().push(self.need, cx.waker());
-            self.key = Some(key);
-            return Poll::Pending;
-        };
-        match WaitList::poll_served(semaphore.waiters.borrow_mut(), key, cx.waker()) {
-            Some(_) => {
-                self.key = None;
-                Poll::Ready(self.need)
-            }
-            None => Poll::Pending,
-        }
-    }
-
-    /// Leave the queue: give back permits already granted, or let the
-    /// waiters behind move up.
-    fn cancel(&mut self, semaphore: &Semaphore) {
-        let Some(key) = self.key.take() else { return };
-        let (need, waiting) = semaphore.waiters.borrow_mut().remove(key);
-        if waiting {
-            semaphore.serve_waiters();
-        } else {
-            semaphore.give_back(need);
-        }
-    }
-}
-
 /// The future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
 ///
 /// # Examples
@@ -443,10 +333,9 @@ impl Waiting {
 /// });
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
-#[derive(Debug)]
 pub struct Acquire<'a> {
     semaphore: &'a Semaphore,
-    wait: Waiting,
+    wait: Acquiring<&'a Permits>,
 }
 
 impl<'a> Future for Acquire<'a> {
@@ -455,7 +344,7 @@ impl<'a> Future for Acquire<'a> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SemaphorePermit<'a>> {
         let this = self.get_mut();
         this.wait
-            .poll(this.semaphore, cx)
+            .poll(&this.semaphore.permits, cx)
             .map(|permits| SemaphorePermit {
                 semaphore: this.semaphore,
                 permits,
@@ -463,9 +352,11 @@ impl<'a> Future for Acquire<'a> {
     }
 }
 
-impl Drop for Acquire<'_> {
-    fn drop(&mut self) {
-        self.wait.cancel(self.semaphore);
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire")
+            .field("waiting", &self.wait.is_waiting())
+            .finish()
     }
 }
 
@@ -484,29 +375,26 @@ impl Drop for Acquire<'_> {
 /// });
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
-#[derive(Debug)]
 pub struct AcquireOwned {
-    semaphore: Rc<Semaphore>,
-    wait: Waiting,
+    wait: Acquiring<SharedPermits>,
 }
 
 impl Future for AcquireOwned {
     type Output = OwnedSemaphorePermit;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<OwnedSemaphorePermit> {
-        let this = self.get_mut();
-        this.wait
-            .poll(&this.semaphore, cx)
-            .map(|permits| OwnedSemaphorePermit {
-                semaphore: this.semaphore.clone(),
-                permits,
-            })
+        let wait = &mut self.get_mut().wait;
+        let semaphore = wait.owner().0.clone();
+        wait.poll(&semaphore.permits, cx)
+            .map(|permits| OwnedSemaphorePermit { semaphore, permits })
     }
 }
 
-impl Drop for AcquireOwned {
-    fn drop(&mut self) {
-        self.wait.cancel(&self.semaphore);
+impl fmt::Debug for AcquireOwned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned")
+            .field("waiting", &self.wait.is_waiting())
+            .finish()
     }
 }
 
@@ -540,7 +428,7 @@ impl SemaphorePermit<'_> {
     /// assert_eq!(semaphore.available_permits(), 1);
     /// ```
     pub fn forget(mut self) {
-        self.semaphore.forget(self.permits);
+        self.semaphore.permits.forget(self.permits);
         self.permits = 0;
     }
 
@@ -560,7 +448,7 @@ impl SemaphorePermit<'_> {
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
         if self.permits > 0 {
-            self.semaphore.give_back(self.permits);
+            self.semaphore.permits.give_back(self.permits);
         }
     }
 }
@@ -604,7 +492,7 @@ impl OwnedSemaphorePermit {
     /// assert_eq!(semaphore.available_permits(), 0);
     /// ```
     pub fn forget(mut self) {
-        self.semaphore.forget(self.permits);
+        self.semaphore.permits.forget(self.permits);
         self.permits = 0;
     }
 
@@ -641,7 +529,7 @@ impl OwnedSemaphorePermit {
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
         if self.permits > 0 {
-            self.semaphore.give_back(self.permits);
+            self.semaphore.permits.give_back(self.permits);
         }
     }
 }

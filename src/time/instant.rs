@@ -42,7 +42,7 @@ impl Instant {
     /// assert!(uniloop::time::Instant::now() >= before);
     /// ```
     pub fn now() -> Instant {
-        let now = context::with_current(|core| core.time.clock.now());
+        let now = context::with_current(|core| core.time().clock.now());
         Instant(now.unwrap_or_else(std::time::Instant::now))
     }
 

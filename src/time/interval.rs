@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use futures_core::Stream;
 
-use super::clock::FAR_FUTURE;
 use super::timer::Timer;
 use super::Instant;
+use crate::runtime::driver::time::FAR_FUTURE;
 
 /// A tick this late or later counts as missed (as tokio's).
 const TOLERANCE: Duration = Duration::from_millis(5);

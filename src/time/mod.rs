@@ -62,14 +62,11 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod clock;
-pub(crate) mod driver;
 mod instant;
 mod interval;
 mod sleep;
 mod timeout;
 mod timer;
-mod wheel;
 
 use std::time::Duration;
 
@@ -145,10 +142,10 @@ pub fn now() -> Instant {
 pub async fn advance(duration: Duration) {
     context::expect_current("time::advance", |core| {
         assert!(
-            core.time.clock.is_paused(),
+            core.time().clock.is_paused(),
             "uniloop::time::advance() needs a paused clock (Builder::paused_clock(true))"
         );
-        core.time.advance(duration);
+        core.time().advance(duration);
     });
     crate::yield_now().await;
 }

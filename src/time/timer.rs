@@ -7,9 +7,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::driver::Driver;
-use super::wheel::Key;
 use crate::runtime::context;
+use crate::runtime::driver::time::{Driver, Key};
 
 #[derive(Clone, Copy, Debug)]
 enum Deadline {
@@ -51,7 +50,7 @@ impl Timer {
 
     #[track_caller]
     fn new(function: &str, object: &'static str, deadline: Deadline) -> Timer {
-        let driver = context::expect_current(function, |core| core.time.clone());
+        let driver = context::expect_current(function, |core| core.time().clone());
         Timer::with_driver(driver, object, deadline)
     }
 
@@ -169,8 +168,8 @@ mod tests {
     /// (pending timers, entries held, entry capacity) of the current loop.
     fn wheel() -> (usize, usize, usize) {
         context::with_current(|core| {
-            let (used, capacity) = core.time.entries();
-            (core.time.pending(), used, capacity)
+            let (used, capacity) = core.time().entries();
+            (core.time().pending(), used, capacity)
         })
         .unwrap()
     }
@@ -223,9 +222,9 @@ mod tests {
         // for the deadline in one `epoll_wait` (more only if a signal
         // interrupts it), however fast the machine.
         crate::run(async {
-            let before = context::with_current(|core| core.reactor().polls()).unwrap();
+            let before = context::with_current(|core| core.io().polls()).unwrap();
             crate::sleep(Duration::from_millis(30)).await;
-            let parks = context::with_current(|core| core.reactor().polls()).unwrap() - before;
+            let parks = context::with_current(|core| core.io().polls()).unwrap() - before;
             assert!((1..=3).contains(&parks), "{parks} parks");
         });
     }

@@ -21,9 +21,9 @@ use std::error::Error;
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
-use std::task::Waker;
 
-use crate::sync::waiters::{Key, WaitList, Wakers};
+use crate::util::wait_list::WaitList;
+use crate::util::wake_batch::WakeBatch;
 
 mod receiver;
 mod sender;
@@ -112,34 +112,14 @@ impl<T> Shared<T> {
 
 /// Serve every waiter of `list`, waking them after its borrow.
 fn serve_all(list: &RefCell<WaitList<()>>) {
-    let mut wakers = Wakers::new();
+    let mut wakers = WakeBatch::new();
     list.borrow_mut().serve_front(usize::MAX, &mut wakers);
     wakers.wake();
 }
 
-/// A waiting future's place in a wait list, left when it is dropped (so
-/// a cancelled wait leaves nothing behind).
-struct Waiter<'a> {
-    list: &'a RefCell<WaitList<()>>,
-    key: Option<Key>,
-}
-
-impl Waiter<'_> {
-    /// Not ready: keep the node waiting with `waker`, queueing a new one
-    /// if there is none or it was served.
-    fn wait(&mut self, waker: &Waker) {
-        let old = self.list.borrow_mut().keep_waiting(&mut self.key, waker);
-        drop(old);
-    }
-}
-
-impl Drop for Waiter<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            self.list.borrow_mut().remove(key);
-        }
-    }
-}
+/// A waiting future's place in one of the wait lists, left when it is
+/// dropped (so a cancelled wait leaves nothing behind).
+type Waiter<'a> = crate::util::wait_list::WaitEntry<&'a RefCell<WaitList<()>>>;
 
 /// A borrow of a [`watch`](self) channel's value; derefs to it.
 ///

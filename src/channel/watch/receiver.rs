@@ -135,17 +135,14 @@ impl<T> Receiver<T> {
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         let shared = &*self.shared;
         let seen = &mut self.seen;
-        let mut waiter = Waiter {
-            list: &shared.changes,
-            key: None,
-        };
+        let mut waiter = Waiter::new(&shared.changes);
         poll_fn(|cx| {
             let version = shared.version.get();
             if *seen != version {
                 *seen = version;
                 Poll::Ready(Ok(()))
             } else if shared.sender_alive.get() {
-                waiter.wait(cx.waker());
+                waiter.keep_waiting(cx.waker());
                 Poll::Pending
             } else {
                 Poll::Ready(Err(RecvError(())))

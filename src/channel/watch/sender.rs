@@ -210,15 +210,12 @@ impl<T> Sender<T> {
     /// ```
     pub async fn closed(&self) {
         let shared = &*self.shared;
-        let mut waiter = Waiter {
-            list: &shared.closes,
-            key: None,
-        };
+        let mut waiter = Waiter::new(&shared.closes);
         poll_fn(|cx| {
             if shared.receivers.get() == 0 {
                 return Poll::Ready(());
             }
-            waiter.wait(cx.waker());
+            waiter.keep_waiting(cx.waker());
             Poll::Pending
         })
         .await;

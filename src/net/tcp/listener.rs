@@ -11,7 +11,7 @@ use futures_core::Stream;
 use super::stream::TcpStream;
 use crate::net::accept::{self, no_addresses};
 use crate::net::addr::{resolve, ToSocketAddrs};
-use crate::reactor::IoSource;
+use crate::runtime::driver::io::IoSource;
 
 /// A TCP socket listening for connections (≙ the listening socket of
 /// `asyncio.start_server`; tokio's `TcpListener`).

@@ -7,7 +7,7 @@ use std::net::{Shutdown, SocketAddr};
 use crate::net::accept::no_addresses;
 use crate::net::addr::{resolve, ToSocketAddrs};
 use crate::net::stream_io;
-use crate::reactor::{Direction, IoSource};
+use crate::runtime::driver::io::{Direction, IoSource};
 
 /// A TCP connection (≙ the socket under asyncio's `StreamReader` /
 /// `StreamWriter`; tokio's `TcpStream`). It implements

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::stream::UnixStream;
 use crate::net::accept;
-use crate::reactor::IoSource;
+use crate::runtime::driver::io::IoSource;
 
 /// A Unix domain socket listening for stream connections (≙ the listening
 /// socket of `asyncio.start_unix_server`; tokio's `UnixListener`).

@@ -7,7 +7,7 @@ use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
 use crate::net::stream_io;
-use crate::reactor::{Direction, IoSource};
+use crate::runtime::driver::io::{Direction, IoSource};
 
 /// A Unix domain stream connection (≙ the socket under
 /// `asyncio.open_unix_connection`; tokio's `UnixStream`). It implements

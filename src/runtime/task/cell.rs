@@ -1,24 +1,27 @@
 //! The task cell: one allocation holding a task's header, its future and,
 //! once it is done, its output.
 //!
-//! # Lifecycle
+//! # Lifecycle of the stage
 //!
 //! ```text
 //!            spawn                 poll -> Ready / panic
 //!   (none) ---------> Pending(F) ---------------------------> Finished(out)
 //!                        |                                        |
-//!                        | cancel: flag set, then at the loop's   | Task::poll
+//!                        | cancel: requested, then at the loop's  | Task::poll
 //!                        | next turn `run` drops F in place       v
 //!                        +------------------------------------> Consumed
 //! ```
 //!
-//! 1. `Core::spawn` creates the cell in `Pending` and queues it.
-//! 2. `Harness::run` (called by the loop only) polls the future; when it is
-//!    ready, panics, or cancellation was requested, `complete` sets
-//!    `CLOSING` (the outcome is decided: a destructor that now calls
-//!    `cancel()` gets `false`), drops the future in place, stores the output,
-//!    sets `COMPLETE` and wakes the joiner.
+//! 1. `Scheduler::spawn` creates the cell in `Pending` and queues it.
+//! 2. `Harness::run` (called by the loop only) starts the task (the state's
+//!    `start` transition says whether to poll it or close it), polls the
+//!    future; when it is ready, panics, or cancellation was requested,
+//!    `complete` closes the state (the outcome is decided: a destructor
+//!    that now calls `cancel()` gets `false`), drops the future in place,
+//!    stores the output, completes the state and wakes the joiner.
 //! 3. `JoinSide::poll_join` (the `Task` handle) moves the output out once.
+//!
+//! The task's state machine, every bit of it, is `state.rs`'s.
 //!
 //! # Invariants
 //!
@@ -26,8 +29,12 @@
 //!   is never moved out of `Stage::Pending`: it is dropped in place when the
 //!   stage is overwritten. This is the pinning guarantee `run` relies on.
 //! - Only the loop polls the future, and never re-entrantly (a task cannot
-//!   poll itself); `poll_join` touches the stage only once `COMPLETE` is set,
-//!   when no poll can be in progress. The `RefCell` checks both at run time.
+//!   poll itself); `poll_join` touches the stage only once the state is
+//!   complete, when no poll can be in progress. The `RefCell` checks both at
+//!   run time.
+//! - `TaskCell` is `#[repr(C)]` with its header first, and it is the only
+//!   type that implements `Harness`: so the data pointer of an
+//!   `Rc<dyn Harness>` points at a `Header` ([`header_of`]).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -40,6 +47,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::error::JoinError;
 use super::info::TaskId;
+use super::state::{Start, State};
 use crate::runtime::waker::TaskRef;
 
 /// Whether the cell runs a user task or a callback (`call_soon`).
@@ -48,10 +56,6 @@ pub(crate) enum Kind {
     Task,
     Callback,
 }
-
-const COMPLETE: u8 = 1 << 0;
-const CANCELLED: u8 = 1 << 1;
-const CLOSING: u8 = 1 << 2;
 
 /// What every task has, whatever its future.
 pub(crate) struct Header {
@@ -63,13 +67,7 @@ pub(crate) struct Header {
     pub(crate) polls: Cell<u64>,
     /// Debug mode: report a panic nobody retrieved when the cell is dropped.
     report_unretrieved: Cell<bool>,
-    /// `CLOSING`: the outcome is decided and the future is being dropped.
-    /// `COMPLETE`: the output is stored (or was taken). `CANCELLED`:
-    /// cancellation was requested and took effect; the task will not be
-    /// polled again. Each goes from unset to set once, except that
-    /// `CANCELLED` is cleared if the task panics in the poll during which it
-    /// was cancelled: its outcome is then the panic.
-    flags: Cell<u8>,
+    pub(crate) state: State,
 }
 
 impl Header {
@@ -89,7 +87,7 @@ impl Header {
             task_ref,
             polls: Cell::new(0),
             report_unretrieved: Cell::new(report_unretrieved),
-            flags: Cell::new(0),
+            state: State::new_scheduled(),
         }
     }
 
@@ -100,36 +98,17 @@ impl Header {
     }
 
     pub(crate) fn is_complete(&self) -> bool {
-        self.flags.get() & COMPLETE != 0
+        self.state.is_complete()
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
-        self.flags.get() & CANCELLED != 0
+        self.state.is_cancelled()
     }
 
     /// Whether the task will not be polled again: its outcome is decided
     /// (completing, complete) or its cancellation took effect.
     pub(crate) fn is_done(&self) -> bool {
-        self.flags.get() & (COMPLETE | CANCELLED | CLOSING) != 0
-    }
-
-    /// Request cancellation; `false` if the task's outcome is already decided
-    /// or it was already cancelled. The caller must then wake the task so
-    /// the loop drops its future.
-    pub(crate) fn request_cancel(&self) -> bool {
-        if self.is_done() {
-            return false;
-        }
-        self.set(CANCELLED);
-        true
-    }
-
-    fn set(&self, flag: u8) {
-        self.flags.set(self.flags.get() | flag);
-    }
-
-    fn clear(&self, flag: u8) {
-        self.flags.set(self.flags.get() & !flag);
+        self.state.is_done()
     }
 
     /// `task 3 "name" (spawned at src/main.rs:4:5)`, or `callback ...`.
@@ -153,7 +132,8 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-/// The loop's view of a task.
+/// The loop's view of a task. Only [`TaskCell`] implements it (see the
+/// module invariants).
 pub(crate) trait Harness {
     fn header(&self) -> &Header;
     /// Poll the task once (or drop it if cancelled); `true` once complete.
@@ -174,6 +154,8 @@ pub(crate) trait JoinSide<T> {
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness>;
 }
 
+/// `#[repr(C)]`, header first: see [`header_of`].
+#[repr(C)]
 pub(crate) struct TaskCell<F: Future> {
     header: Header,
     stage: RefCell<Stage<F>>,
@@ -197,13 +179,13 @@ impl<F: Future> TaskCell<F> {
     /// is taken outside `catch_unwind`: if it could fail, `COMPLETE` must not
     /// be set over a `Pending` stage.
     fn complete(&self, output: Result<F::Output, JoinError>) {
-        self.header.set(CLOSING);
+        self.header.state.close();
         let mut stage = self.stage.borrow_mut();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             *stage = Stage::Finished(output);
         }));
         drop(stage);
-        self.header.set(COMPLETE);
+        self.header.state.complete();
         if let Some(joiner) = self.joiner.take() {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
         }
@@ -220,12 +202,13 @@ impl<F: Future> Harness for TaskCell<F> {
     }
 
     fn run(&self, cx: &mut Context<'_>) -> bool {
-        if self.header.is_complete() {
-            return true;
-        }
-        if self.header.is_cancelled() {
-            self.complete(self.cancelled());
-            return true;
+        match self.header.state.start() {
+            Start::Poll => {}
+            Start::Done => return true,
+            Start::Cancel => {
+                self.complete(self.cancelled());
+                return true;
+            }
         }
         self.header.polls.set(self.header.polls.get() + 1);
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -238,6 +221,7 @@ impl<F: Future> Harness for TaskCell<F> {
             let future = unsafe { Pin::new_unchecked(future) };
             future.poll(cx)
         }));
+        self.header.state.end_poll();
         let output = match polled {
             Ok(Poll::Pending) => return false,
             // Cancelled during its last poll: asyncio reports such a task as
@@ -250,7 +234,7 @@ impl<F: Future> Harness for TaskCell<F> {
             // A panic wins over a cancellation requested during this poll,
             // as an exception does over `cancel()` in asyncio.
             Err(payload) => {
-                self.header.clear(CANCELLED);
+                self.header.state.panicked();
                 Err(JoinError::panic(self.header.id, payload))
             }
         };
@@ -260,7 +244,7 @@ impl<F: Future> Harness for TaskCell<F> {
 
     fn shut_down(&self) {
         if !self.header.is_complete() {
-            self.header.set(CANCELLED);
+            let _ = self.header.state.request_cancel();
             self.complete(self.cancelled());
         }
     }
@@ -301,6 +285,19 @@ impl<F: Future + 'static> JoinSide<F::Output> for TaskCell<F> {
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness> {
         self
     }
+}
+
+/// The header of the task behind `harness`, read without a virtual call
+/// (the scheduler's hot paths: every wake, every poll).
+#[inline]
+pub(crate) fn header_of(harness: &Rc<dyn Harness>) -> &Header {
+    // SAFETY: only `TaskCell<F>` implements `Harness` (the trait is
+    // crate-private, see the module invariants), and `TaskCell<F>` is
+    // `#[repr(C)]` with `header` as its first field, at offset 0. So the
+    // data pointer of the `Rc<dyn Harness>` is a valid, aligned pointer to
+    // that `Header`, which lives as long as the `Rc` the returned
+    // reference borrows.
+    unsafe { &*Rc::as_ptr(harness).cast::<Header>() }
 }
 
 impl<F: Future> Drop for TaskCell<F> {

@@ -3,9 +3,9 @@
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
-use std::sync::Mutex;
 
 use super::info::TaskId;
+use crate::util::panic::Payload;
 
 /// A task that ended without returning its value: it was cancelled, or it
 /// panicked.
@@ -32,9 +32,7 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    // The Mutex makes the error `Sync` (so it fits `Box<dyn Error + Send +
-    // Sync>`) with no `unsafe` impl; it is only locked to read the message.
-    Panic(Mutex<Box<dyn Any + Send>>),
+    Panic(Payload),
 }
 
 impl JoinError {
@@ -48,7 +46,7 @@ impl JoinError {
     pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(Mutex::new(payload)),
+            repr: Repr::Panic(Payload::new(payload)),
         }
     }
 
@@ -136,27 +134,18 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner().unwrap_or_else(|e| e.into_inner())),
+            Repr::Panic(payload) => Ok(payload.into_inner()),
             Repr::Cancelled => Err(self),
         }
     }
 
     /// The panic's message, when its payload is a string (as with `panic!`).
     pub(crate) fn panic_message(&self) -> Option<String> {
-        let Repr::Panic(payload) = &self.repr else {
-            return None;
-        };
-        let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
-        payload_message(&**payload)
+        match &self.repr {
+            Repr::Panic(payload) => payload.message(),
+            Repr::Cancelled => None,
+        }
     }
-}
-
-/// A panic payload's message, when it is a string (as with `panic!`).
-pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> Option<String> {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 impl fmt::Display for JoinError {

@@ -3,6 +3,7 @@
 pub(crate) mod cell;
 mod error;
 mod info;
+pub(crate) mod state;
 
 use std::fmt;
 use std::future::Future;
@@ -11,7 +12,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-pub(crate) use error::payload_message;
 pub use error::JoinError;
 pub use info::{TaskId, TaskInfo, TaskState};
 
@@ -239,7 +239,7 @@ impl AbortHandle {
 }
 
 fn cancel(header: &Header) -> bool {
-    let took_effect = header.request_cancel();
+    let took_effect = header.state.request_cancel();
     if took_effect {
         waker::schedule(header.task_ref);
     }

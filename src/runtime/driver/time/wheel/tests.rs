@@ -250,3 +250,45 @@ fn check_fire(
     prop_assert_eq!(log.take(), expected);
     Ok(())
 }
+
+// ----- The level and slot math -----
+
+#[test]
+fn an_entry_goes_to_the_level_of_its_highest_differing_digit() {
+    assert_eq!(level_for(0, 1), 0);
+    assert_eq!(level_for(0, 63), 0);
+    assert_eq!(level_for(0, 64), 1);
+    assert_eq!(level_for(100, 127), 0); // 100 and 127 share all but the last digit
+    assert_eq!(level_for(63, 64), 1);
+    assert_eq!(level_for(0, 64 * 64), 2);
+    assert_eq!(level_for(0, SPAN - 1), LEVELS - 1);
+    assert_eq!(level_for(0, u64::MAX), LEVELS - 1); // beyond the span: the top
+}
+
+#[test]
+fn its_slot_is_its_digit_at_that_level() {
+    assert_eq!(slot_for(5, 0), 5);
+    assert_eq!(slot_for(64 + 5, 0), 5);
+    assert_eq!(slot_for(3 * 64 + 5, 1), 3);
+    assert_eq!(slot_for(7 * 64 * 64, 2), 7);
+}
+
+#[test]
+fn a_slot_starts_in_the_current_turn_or_else_the_next() {
+    // Level 0, elapsed 10: slot 12 starts at tick 12, slot 3 of this
+    // turn has passed, so the next turn's slot 3 (tick 67).
+    assert_eq!(slot_start(10, 0, 12), 12);
+    assert_eq!(slot_start(10, 0, 3), 67);
+    // Level 1 (64-tick slots), elapsed 100 (slot 1): slot 2 at 128.
+    assert_eq!(slot_start(100, 1, 2), 128);
+    assert_eq!(slot_start(100, 1, 1), 64 + 64 * 64);
+}
+
+#[test]
+fn the_first_occupied_slot_wraps_round() {
+    let occupied = (1 << 3) | (1 << 40);
+    assert_eq!(first_occupied_from(occupied, 0), 3);
+    assert_eq!(first_occupied_from(occupied, 4), 40);
+    assert_eq!(first_occupied_from(occupied, 41), 3);
+    assert_eq!(first_occupied_from(1 << 63, 63), 63);
+}

@@ -32,10 +32,11 @@ use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use crate::util::sync::{lock, wait_until, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// A job: it catches its own panics (see [`super::job`]); a panic that
 /// still escapes (from a destructor) is caught here and dropped.
@@ -201,7 +202,7 @@ impl Pool {
 
         let mut state = shared.lock();
         while state.threads > 0 {
-            match super::wait_until(&shared.exited, state, deadline) {
+            match wait_until(&shared.exited, state, deadline) {
                 Ok(woken) => state = woken,
                 Err(timed_out) => {
                     state = timed_out;
@@ -255,7 +256,7 @@ impl Shared {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // Jobs run outside the lock: a poison cannot mean a broken state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     /// Whether this thread is one of this pool's.

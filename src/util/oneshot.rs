@@ -1,6 +1,6 @@
-//! A result that another thread fills in once: the meeting point of a
-//! blocking job (or a task started through a `Handle`) and whoever waits for
-//! it, by `.await` on a loop or by blocking a thread.
+//! `OneShot`: a result that another thread fills in once: the meeting
+//! point of a blocking job (or a task started through a `Handle`) and
+//! whoever waits for it, by `.await` on a loop or by blocking a thread.
 //!
 //! # Invariants
 //!
@@ -14,10 +14,11 @@
 //!   is counted under the lock, so a thread either is counted before
 //!   `fill` looks, or finds the value there and does not block.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
+
+use super::sync::{lock, wait_until, AtomicBool, Condvar, Mutex, MutexGuard, Ordering};
 
 enum State<V> {
     Waiting,
@@ -37,8 +38,8 @@ struct Inner<V> {
     blocked: usize,
 }
 
-/// The shared slot.
-pub(crate) struct Slot<V> {
+/// The shared one-shot.
+pub(crate) struct OneShot<V> {
     inner: Mutex<Inner<V>>,
     filled: Condvar,
     /// Set by `request_cancel`, read by the producing side: an atomic, so
@@ -47,14 +48,14 @@ pub(crate) struct Slot<V> {
     cancel_requested: AtomicBool,
 }
 
-/// What holds a slot: the slot itself, or a larger allocation with the
-/// slot inside (`Handle::spawn` keeps the slot and the closure in one).
-pub(crate) trait HasSlot<V>: Send + Sync {
-    fn slot(&self) -> &Slot<V>;
+/// What holds a one-shot: the one-shot itself, or a larger allocation
+/// with it inside (`Handle::spawn` keeps it and the closure in one).
+pub(crate) trait HasOneShot<V>: Send + Sync {
+    fn one_shot(&self) -> &OneShot<V>;
 }
 
-impl<V: Send> HasSlot<V> for Slot<V> {
-    fn slot(&self) -> &Slot<V> {
+impl<V: Send> HasOneShot<V> for OneShot<V> {
+    fn one_shot(&self) -> &OneShot<V> {
         self
     }
 }
@@ -62,24 +63,24 @@ impl<V: Send> HasSlot<V> for Slot<V> {
 /// The producing side. Dropping it unfilled fills in `fallback(cancel
 /// requested?)`.
 pub(crate) struct Filler<V> {
-    owner: Arc<dyn HasSlot<V>>,
+    owner: Arc<dyn HasOneShot<V>>,
     fallback: fn(bool) -> V,
     filled: bool,
 }
 
-impl<V: Send + 'static> Slot<V> {
-    /// A slot and its filler.
-    pub(crate) fn new(fallback: fn(bool) -> V) -> (Arc<Slot<V>>, Filler<V>) {
-        let slot = Arc::new(Slot::empty());
-        let filler = Filler::new(slot.clone(), fallback);
-        (slot, filler)
+impl<V: Send + 'static> OneShot<V> {
+    /// A one-shot and its filler.
+    pub(crate) fn new(fallback: fn(bool) -> V) -> (Arc<OneShot<V>>, Filler<V>) {
+        let one_shot = Arc::new(OneShot::empty());
+        let filler = Filler::new(one_shot.clone(), fallback);
+        (one_shot, filler)
     }
 }
 
-impl<V> Slot<V> {
-    /// A slot with no value yet, to be held by a [`HasSlot`].
-    pub(crate) fn empty() -> Slot<V> {
-        Slot {
+impl<V> OneShot<V> {
+    /// A one-shot with no value yet, to be held by a [`HasOneShot`].
+    pub(crate) fn empty() -> OneShot<V> {
+        OneShot {
             inner: Mutex::new(Inner {
                 state: State::Waiting,
                 waker: None,
@@ -102,9 +103,8 @@ impl<V> Slot<V> {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<V>> {
-        // No user code runs under this lock: a poison cannot mean a broken
-        // state, so recover.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        // No user code runs under this lock (see `sync::lock`).
+        lock(&self.inner)
     }
 
     /// The value, once filled; otherwise remember `cx`'s waker.
@@ -148,7 +148,7 @@ impl<V> Slot<V> {
                 State::Waiting => {}
             }
             inner.blocked += 1;
-            let woken = super::wait_until(&self.filled, inner, deadline);
+            let woken = wait_until(&self.filled, inner, deadline);
             let timed_out = woken.is_err();
             inner = woken.unwrap_or_else(|inner| inner);
             inner.blocked -= 1;
@@ -185,8 +185,8 @@ fn take<V>(state: &mut State<V>) -> V {
 }
 
 impl<V> Filler<V> {
-    /// The filler of `owner`'s slot.
-    pub(crate) fn new(owner: Arc<dyn HasSlot<V>>, fallback: fn(bool) -> V) -> Filler<V> {
+    /// The filler of `owner`'s one-shot.
+    pub(crate) fn new(owner: Arc<dyn HasOneShot<V>>, fallback: fn(bool) -> V) -> Filler<V> {
         Filler {
             owner,
             fallback,
@@ -197,7 +197,7 @@ impl<V> Filler<V> {
     /// Deliver `value` and wake the waiters.
     pub(crate) fn fill(mut self, value: V) {
         self.filled = true;
-        self.owner.slot().fill(value);
+        self.owner.one_shot().fill(value);
     }
 
     /// Remember `waker`, to be woken when the waiting side asks for
@@ -205,7 +205,7 @@ impl<V> Filler<V> {
     /// not kept). Set under the lock that `request_cancel` takes the waker
     /// under, so a request is either seen here or wakes `waker`.
     pub(crate) fn wake_on_cancel(&self, waker: &Waker) -> bool {
-        let mut inner = self.owner.slot().lock();
+        let mut inner = self.owner.one_shot().lock();
         if self.is_cancel_requested() {
             return true;
         }
@@ -218,11 +218,11 @@ impl<V> Filler<V> {
 
     /// Whether the waiting side asked for cancellation.
     pub(crate) fn is_cancel_requested(&self) -> bool {
-        self.owner.slot().is_cancel_requested()
+        self.owner.one_shot().is_cancel_requested()
     }
 }
 
-impl<V> Slot<V> {
+impl<V> OneShot<V> {
     /// Whether the waiting side asked for cancellation.
     pub(crate) fn is_cancel_requested(&self) -> bool {
         self.cancel_requested.load(Ordering::Acquire)
@@ -257,7 +257,7 @@ impl<V> Drop for Filler<V> {
     fn drop(&mut self) {
         if !self.filled {
             let cancelled = self.is_cancel_requested();
-            self.owner.slot().fill((self.fallback)(cancelled));
+            self.owner.one_shot().fill((self.fallback)(cancelled));
         }
     }
 }
@@ -286,51 +286,51 @@ mod tests {
 
     #[test]
     fn fill_wakes_the_awaiting_task_once() {
-        let (slot, filler) = Slot::new(fallback);
+        let (one_shot, filler) = OneShot::new(fallback);
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
         let mut cx = Context::from_waker(&waker);
-        assert!(slot.poll_take(&mut cx, "test").is_pending());
-        assert!(slot.poll_take(&mut cx, "test").is_pending());
+        assert!(one_shot.poll_take(&mut cx, "test").is_pending());
+        assert!(one_shot.poll_take(&mut cx, "test").is_pending());
         filler.fill("value");
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
-        assert_eq!(slot.poll_take(&mut cx, "test"), Poll::Ready("value"));
-        assert!(slot.is_filled());
+        assert_eq!(one_shot.poll_take(&mut cx, "test"), Poll::Ready("value"));
+        assert!(one_shot.is_filled());
     }
 
     #[test]
     fn a_dropped_filler_fills_its_fallback() {
-        let (slot, filler) = Slot::new(fallback);
+        let (one_shot, filler) = OneShot::new(fallback);
         drop(filler);
-        assert_eq!(slot.wait_until(None, "test"), Some("dropped"));
-        let (slot, filler) = Slot::new(fallback);
-        slot.request_cancel();
+        assert_eq!(one_shot.wait_until(None, "test"), Some("dropped"));
+        let (one_shot, filler) = OneShot::new(fallback);
+        one_shot.request_cancel();
         drop(filler);
-        assert_eq!(slot.wait_until(None, "test"), Some("cancelled"));
+        assert_eq!(one_shot.wait_until(None, "test"), Some("cancelled"));
     }
 
     #[test]
     fn wait_blocks_until_another_thread_fills() {
-        let (slot, filler) = Slot::new(fallback);
+        let (one_shot, filler) = OneShot::new(fallback);
         let (go, ready) = std::sync::mpsc::channel();
         let producer = thread::spawn(move || {
             ready.recv().unwrap();
             filler.fill("late");
         });
         let past = Instant::now();
-        assert_eq!(slot.wait_until(Some(past), "test"), None);
+        assert_eq!(one_shot.wait_until(Some(past), "test"), None);
         go.send(()).unwrap();
-        assert_eq!(slot.wait_until(None, "test"), Some("late"));
+        assert_eq!(one_shot.wait_until(None, "test"), Some("late"));
         producer.join().unwrap();
     }
 
     #[test]
     fn cancel_wakes_the_producer() {
-        let (slot, filler) = Slot::new(fallback);
+        let (one_shot, filler) = OneShot::new(fallback);
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
         assert!(!filler.wake_on_cancel(&waker));
-        slot.request_cancel();
+        one_shot.request_cancel();
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(filler.is_cancel_requested());
         assert!(filler.wake_on_cancel(&waker));
@@ -339,11 +339,11 @@ mod tests {
     #[test]
     #[should_panic(expected = "polled after it returned its result")]
     fn polling_after_the_take_panics() {
-        let (slot, filler) = Slot::new(fallback);
+        let (one_shot, filler) = OneShot::new(fallback);
         filler.fill("once");
         let waker = Waker::noop();
         let mut cx = Context::from_waker(waker);
-        assert_eq!(slot.poll_take(&mut cx, "test"), Poll::Ready("once"));
-        let _ = slot.poll_take(&mut cx, "test");
+        assert_eq!(one_shot.poll_take(&mut cx, "test"), Poll::Ready("once"));
+        let _ = one_shot.poll_take(&mut cx, "test");
     }
 }

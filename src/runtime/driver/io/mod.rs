@@ -1,4 +1,5 @@
-//! The reactor: the loop's `mio::Poll`, where it parks.
+//! The I/O driver: the loop's reactor, a `mio::Poll`, where it parks; and
+//! [`IoSource`], the registration every socket type does its I/O through.
 //!
 //! The loop parks here when no task is ready, and polls with a zero timeout
 //! between batches of tasks while I/O sources are registered, so I/O is
@@ -18,6 +19,8 @@ use std::time::Duration;
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use slab::Slab;
+
+use crate::util::wake_batch::WakeBatch;
 
 mod io_source;
 mod scheduled;
@@ -141,7 +144,7 @@ impl Reactor {
         }
         // Wake after the borrows are released: a woken task only queues,
         // but a foreign waker could run anything.
-        let mut wakers = Vec::new();
+        let mut wakers = WakeBatch::new();
         {
             let sources = self.sources.borrow();
             for event in events.iter() {
@@ -161,11 +164,13 @@ impl Reactor {
                         bits |= bit;
                     }
                 }
-                wakers.extend(io.set_ready(bits).into_iter().flatten());
+                let [reader, writer] = io.set_ready(bits);
+                wakers.push(reader);
+                wakers.push(writer);
             }
         }
         drop(events);
-        wakers.into_iter().for_each(std::task::Waker::wake);
+        wakers.wake();
         Ok(())
     }
 }

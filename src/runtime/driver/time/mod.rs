@@ -1,5 +1,9 @@
-//! The loop's timers: its clock and its wheel, and what the loop does with
-//! them between batches of tasks.
+//! The time driver: the loop's clock and its timing wheel, and what the
+//! loop does with them between batches of tasks. The public layer
+//! (`sleep`, `timeout`, `interval`, `call_later`) holds [`Timer`]s, each
+//! an entry here (`crate::time::Timer`).
+//!
+//! [`Timer`]: crate::time::Timer
 //!
 //! # Ground rules
 //!
@@ -10,15 +14,18 @@
 //! - A wheel entry belongs to exactly one [`Timer`](super::timer::Timer),
 //!   which alone removes it (when it has fired and been seen, or on drop).
 
+mod clock;
+mod wheel;
+
 use std::cell::{Cell, RefCell};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::clock::Clock;
-use super::wheel::{Key, Wheel};
+pub(crate) use clock::{Clock, FAR_FUTURE};
+pub(crate) use wheel::Key;
 
-/// How many wakers are collected before the wheel is released to wake them.
-const WAKE_BATCH: usize = 32;
+use crate::util::wake_batch::WakeBatch;
+use wheel::Wheel;
 
 pub(crate) struct Driver {
     pub(crate) clock: Clock,
@@ -79,22 +86,20 @@ impl Driver {
     }
 
     fn fire(&self, now: u64) {
-        loop {
-            let mut wakers: [Option<Waker>; WAKE_BATCH] = Default::default();
-            let mut count = 0;
-            {
-                let mut wheel = self.wheel.borrow_mut();
-                while count < WAKE_BATCH {
-                    let Some(waker) = wheel.poll(now) else { break };
-                    wakers[count] = Some(waker);
-                    count += 1;
-                }
-            }
-            wakers.into_iter().flatten().for_each(Waker::wake);
-            if count < WAKE_BATCH {
-                return;
+        let mut wakers = WakeBatch::new();
+        {
+            let mut wheel = self.wheel.borrow_mut();
+            while let Some(waker) = wheel.poll(now) {
+                wakers.push(Some(waker));
             }
         }
+        wakers.wake();
+    }
+
+    /// Whether the next timer is due now (fired by the next
+    /// `fire_expired` without moving the clock).
+    pub(crate) fn is_due(&self, deadline: Instant) -> bool {
+        deadline <= self.clock.now()
     }
 
     /// Register a timer for `deadline` that wakes `waker`, or `None` if

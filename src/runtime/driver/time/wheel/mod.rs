@@ -30,7 +30,9 @@ mod tests;
 
 use std::task::Waker;
 
-use slab::Slab;
+use crate::util::linked_slab::{LinkedSlab, List};
+
+pub(crate) use crate::util::linked_slab::Key;
 
 const LEVELS: usize = 6;
 const BITS: u32 = 6;
@@ -38,12 +40,47 @@ const SLOTS: usize = 1 << BITS;
 const DIGIT: u64 = SLOTS as u64 - 1;
 /// Ticks the wheel spans.
 const SPAN: u64 = 1 << (BITS * LEVELS as u32);
-const NIL: u32 = u32::MAX;
 /// A slab this large that empties is replaced, returning its memory.
 const SHRINK_ABOVE: usize = 4096;
 
-/// The key of a timer entry.
-pub(crate) type Key = u32;
+/// The level an entry due at `when` belongs in while the wheel is at
+/// `elapsed`: that of the highest 6-bit digit in which the two differ
+/// (the lowest level, 0, when only the last digit differs), clamped to
+/// the top level for deadlines beyond the wheel's span.
+fn level_for(elapsed: u64, when: u64) -> usize {
+    let mut differing = (elapsed ^ when) | DIGIT;
+    if differing >= SPAN {
+        differing = SPAN - 1;
+    }
+    ((63 - differing.leading_zeros()) / BITS) as usize
+}
+
+/// The slot of level `level` an entry due at `when` goes in: `when`'s
+/// digit at that level.
+fn slot_for(when: u64, level: usize) -> usize {
+    ((when >> (BITS * level as u32)) & DIGIT) as usize
+}
+
+/// The first tick of slot `slot` of level `level`, in the level's current
+/// turn as seen from `elapsed`, or its next turn if that tick is not
+/// after `elapsed` (which only happens in the top level, see
+/// `Wheel::next_expiration`).
+fn slot_start(elapsed: u64, level: usize, slot: usize) -> u64 {
+    let slot_span = 1u64 << (BITS * level as u32);
+    let level_span = slot_span << BITS;
+    let start = (elapsed & !(level_span - 1)) + slot as u64 * slot_span;
+    if start <= elapsed {
+        start + level_span
+    } else {
+        start
+    }
+}
+
+/// The first occupied slot of a level's bitmap at or after slot `from`,
+/// wrapping round.
+fn first_occupied_from(occupied: u64, from: u32) -> usize {
+    (occupied.rotate_right(from).trailing_zeros() + from) as usize % SLOTS
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Place {
@@ -54,22 +91,9 @@ enum Place {
 
 struct Entry {
     when: u64,
-    prev: Key,
-    next: Key,
     place: Place,
     waker: Option<Waker>,
 }
-
-#[derive(Clone, Copy)]
-struct List {
-    head: Key,
-    tail: Key,
-}
-
-const EMPTY: List = List {
-    head: NIL,
-    tail: NIL,
-};
 
 struct Level {
     /// Bit `s` is set when `slots[s]` is non-empty.
@@ -87,7 +111,7 @@ struct Expiration {
 
 pub(crate) struct Wheel {
     elapsed: u64,
-    entries: Slab<Entry>,
+    entries: LinkedSlab<Entry>,
     levels: [Level; LEVELS],
     /// Entries found due, in firing order, not yet returned by `poll`.
     due: List,
@@ -98,12 +122,12 @@ impl Wheel {
     pub(crate) fn new() -> Wheel {
         Wheel {
             elapsed: 0,
-            entries: Slab::new(),
+            entries: LinkedSlab::new(),
             levels: std::array::from_fn(|_| Level {
                 occupied: 0,
-                slots: [EMPTY; SLOTS],
+                slots: [List::EMPTY; SLOTS],
             }),
-            due: EMPTY,
+            due: List::EMPTY,
             linked: 0,
         }
     }
@@ -131,16 +155,12 @@ impl Wheel {
         if when <= self.elapsed {
             return Err(waker);
         }
-        let key = self.entries.vacant_key();
-        assert!(key < NIL as usize, "uniloop: too many timers");
-        self.entries.insert(Entry {
+        let entry = Entry {
             when,
-            prev: NIL,
-            next: NIL,
             place: Place::Fired,
             waker: Some(waker),
-        });
-        let key = key as Key;
+        };
+        let key = self.entries.insert(entry, "timers");
         self.link(key);
         self.linked += 1;
         Ok(key)
@@ -148,14 +168,14 @@ impl Wheel {
 
     /// Whether the timer at `key` has fired.
     pub(crate) fn is_fired(&self, key: Key) -> bool {
-        self.entries[key as usize].place == Place::Fired
+        self.entries.get(key).place == Place::Fired
     }
 
     /// Store `waker` for the timer at `key` unless the one it has would
     /// wake the same task; returns the replaced waker, for the caller to
     /// drop after releasing its borrow.
     pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) -> Option<Waker> {
-        let slot = &mut self.entries[key as usize].waker;
+        let slot = &mut self.entries.get_mut(key).waker;
         match slot {
             Some(old) if old.will_wake(waker) => None,
             _ => slot.replace(waker.clone()),
@@ -168,7 +188,7 @@ impl Wheel {
         if self.unlink(key) {
             self.linked -= 1;
         }
-        self.entries[key as usize].when = when;
+        self.entries.get_mut(key).when = when;
         if when <= self.elapsed {
             self.push_due(key);
         } else {
@@ -183,17 +203,15 @@ impl Wheel {
         if self.unlink(key) {
             self.linked -= 1;
         }
-        let entry = self.entries.remove(key as usize);
-        if self.entries.is_empty() && self.entries.capacity() > SHRINK_ABOVE {
-            self.entries = Slab::new();
-        }
+        let entry = self.entries.remove(key);
+        self.entries.shrink_if_empty(SHRINK_ABOVE);
         entry.waker
     }
 
     /// The first tick at which `poll` has something to do: fire a timer or
     /// move timers down a level.
     pub(crate) fn next_deadline(&self) -> Option<u64> {
-        if self.due.head != NIL {
+        if !self.due.is_empty() {
             return Some(self.elapsed);
         }
         self.next_expiration().map(|e| e.deadline)
@@ -203,8 +221,8 @@ impl Wheel {
     /// waker. `None` once every timer due by `now` has fired.
     pub(crate) fn poll(&mut self, now: u64) -> Option<Waker> {
         loop {
-            if let Some(key) = self.pop_due() {
-                let entry = &mut self.entries[key as usize];
+            if let Some(key) = self.entries.pop_front(&mut self.due) {
+                let entry = self.entries.get_mut(key);
                 entry.place = Place::Fired;
                 self.linked -= 1;
                 match entry.waker.take() {
@@ -230,22 +248,19 @@ impl Wheel {
     /// entry there would differ from `elapsed` at a lower level). In the
     /// top level it and the slots before it can hold timers further out
     /// than the wheel spans: they belong to its next turn, so they come
-    /// last.
+    /// last (`slot_start` puts them there).
     fn next_expiration(&self) -> Option<Expiration> {
         self.levels.iter().enumerate().find_map(|(level, l)| {
             if l.occupied == 0 {
                 return None;
             }
-            let shift = BITS * level as u32;
-            let from = (((self.elapsed >> shift) & DIGIT) as u32 + 1) % SLOTS as u32;
-            let slot = (l.occupied.rotate_right(from).trailing_zeros() + from) as usize % SLOTS;
-            let slot_span = 1u64 << shift;
-            let level_span = slot_span << BITS;
-            let mut deadline = (self.elapsed & !(level_span - 1)) + slot as u64 * slot_span;
-            if deadline <= self.elapsed {
-                debug_assert_eq!(level, LEVELS - 1);
-                deadline += level_span;
-            }
+            let from = (slot_for(self.elapsed, level) as u32 + 1) % SLOTS as u32;
+            let slot = first_occupied_from(l.occupied, from);
+            let deadline = slot_start(self.elapsed, level, slot);
+            debug_assert!(
+                level == LEVELS - 1
+                    || deadline - self.elapsed <= (1 << (BITS * (level as u32 + 1)))
+            );
             Some(Expiration {
                 level,
                 slot,
@@ -258,111 +273,57 @@ impl Wheel {
     /// entries go to `due` in list order, the others down a level.
     fn process(&mut self, expiration: Expiration) {
         let level = &mut self.levels[expiration.level];
-        let list = std::mem::replace(&mut level.slots[expiration.slot], EMPTY);
+        let mut list = std::mem::replace(&mut level.slots[expiration.slot], List::EMPTY);
         level.occupied &= !(1 << expiration.slot);
         self.elapsed = expiration.deadline;
-        let mut key = list.head;
-        while key != NIL {
-            let entry = &mut self.entries[key as usize];
-            let next = entry.next;
-            entry.prev = NIL;
-            entry.next = NIL;
-            if entry.when <= self.elapsed {
+        while let Some(key) = self.entries.pop_front(&mut list) {
+            if self.entries.get(key).when <= self.elapsed {
                 self.push_due(key);
             } else {
                 self.link(key);
             }
-            key = next;
         }
     }
 
     /// Append the entry at `key` (in no list) to its slot.
     fn link(&mut self, key: Key) {
-        let when = self.entries[key as usize].when;
-        let mut differing = (self.elapsed ^ when) | DIGIT;
-        if differing >= SPAN {
-            differing = SPAN - 1;
-        }
-        let level = ((63 - differing.leading_zeros()) / BITS) as usize;
-        let slot = ((when >> (BITS * level as u32)) & DIGIT) as usize;
-        let list = self.levels[level].slots[slot];
-        let list = self.push_back(list, key);
+        let when = self.entries.get(key).when;
+        let level = level_for(self.elapsed, when);
+        let slot = slot_for(when, level);
         let l = &mut self.levels[level];
-        l.slots[slot] = list;
+        self.entries.push_back(&mut l.slots[slot], key);
         l.occupied |= 1 << slot;
-        self.entries[key as usize].place = Place::Slot {
+        self.entries.get_mut(key).place = Place::Slot {
             level: level as u8,
             slot: slot as u8,
         };
     }
 
     fn push_due(&mut self, key: Key) {
-        self.due = self.push_back(self.due, key);
-        self.entries[key as usize].place = Place::Due;
-    }
-
-    fn pop_due(&mut self) -> Option<Key> {
-        let key = self.due.head;
-        if key == NIL {
-            return None;
-        }
-        self.due = self.take_out(self.due, key);
-        Some(key)
+        self.entries.push_back(&mut self.due, key);
+        self.entries.get_mut(key).place = Place::Due;
     }
 
     /// Take the entry at `key` out of whatever list holds it; `true` if it
-    /// was in one (it was pending, not fired).
+    /// was in one (it was pending, not fired). It is marked fired (in no
+    /// list) until placed again.
     fn unlink(&mut self, key: Key) -> bool {
-        match self.entries[key as usize].place {
+        let place = std::mem::replace(&mut self.entries.get_mut(key).place, Place::Fired);
+        match place {
             Place::Fired => false,
             Place::Due => {
-                self.due = self.take_out(self.due, key);
+                self.entries.unlink(&mut self.due, key);
                 true
             }
             Place::Slot { level, slot } => {
-                let (level, slot) = (level as usize, slot as usize);
-                let list = self.take_out(self.levels[level].slots[slot], key);
-                let l = &mut self.levels[level];
-                l.slots[slot] = list;
-                if list.head == NIL {
+                let l = &mut self.levels[level as usize];
+                let list = &mut l.slots[slot as usize];
+                self.entries.unlink(list, key);
+                if list.is_empty() {
                     l.occupied &= !(1 << slot);
                 }
                 true
             }
         }
-    }
-
-    fn push_back(&mut self, mut list: List, key: Key) -> List {
-        let entry = &mut self.entries[key as usize];
-        entry.prev = list.tail;
-        entry.next = NIL;
-        if list.tail == NIL {
-            list.head = key;
-        } else {
-            self.entries[list.tail as usize].next = key;
-        }
-        list.tail = key;
-        list
-    }
-
-    /// `list` without the entry at `key`, which it holds; the entry is
-    /// marked fired (in no list) until placed again.
-    fn take_out(&mut self, mut list: List, key: Key) -> List {
-        let entry = &mut self.entries[key as usize];
-        let (prev, next) = (entry.prev, entry.next);
-        entry.prev = NIL;
-        entry.next = NIL;
-        entry.place = Place::Fired;
-        if prev == NIL {
-            list.head = next;
-        } else {
-            self.entries[prev as usize].next = next;
-        }
-        if next == NIL {
-            list.tail = prev;
-        } else {
-            self.entries[next as usize].prev = prev;
-        }
-        list
     }
 }

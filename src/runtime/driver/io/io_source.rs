@@ -31,7 +31,7 @@ impl<S: Source> IoSource<S> {
     /// Outside a uniloop runtime, naming `function`.
     #[track_caller]
     pub(crate) fn new(mut source: S, function: &str) -> io::Result<IoSource<S>> {
-        let reactor = context::expect_current(function, |core| core.reactor.clone());
+        let reactor = context::expect_current(function, |core| core.io().clone());
         let (token, io) = reactor.register(&mut source, Interest::READABLE | Interest::WRITABLE)?;
         Ok(IoSource {
             source,

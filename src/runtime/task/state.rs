@@ -1,0 +1,228 @@
+//! `State`: every bit of a task's lifecycle, in one word, changed only
+//! through the named transitions below.
+//!
+//! # The state machine
+//!
+//! ```text
+//!             spawn                      (1) schedule
+//!   (none) ---------> Scheduled <--------------------------- Idle
+//!                        |  ^                                 ^
+//!            (2) start   |  | (1) schedule, while running     | (3) end_poll: Pending
+//!                        v  |                                 |
+//!                      Running -------------------------------+
+//!                        |
+//!                        | (3) end_poll: Ready, or a panic    (5) request_cancel, any time
+//!                        v                                        before Closing: Cancelled
+//!                     Closing ---(6) complete---> Complete        (the next start, (2),
+//!                                                                  goes straight to Closing)
+//! ```
+//!
+//! 1. [`State::schedule`]: a wake. An idle task becomes scheduled (the
+//!    caller queues it); a scheduled one stays as it is (it is queued at
+//!    most once); a running one is scheduled again, to run after the tasks
+//!    ahead of it. A done task is not scheduled.
+//! 2. [`State::start`]: the loop pops the task. It is polled, or, if its
+//!    cancellation was requested, closed without a poll; a stale queue
+//!    entry of a done task does nothing.
+//! 3. [`State::end_poll`]: the poll returned. `Pending` leaves it idle (or
+//!    scheduled, if it woke itself).
+//! 4. (`Ready` or a panic: the outcome is decided, see 6.)
+//! 5. [`State::request_cancel`]: sets `CANCELLED` unless the outcome is
+//!    decided; the caller then schedules the task, so that the loop closes
+//!    it. A task that panics in the poll during which it was cancelled
+//!    ends with the panic: [`State::panicked`] clears `CANCELLED`.
+//! 6. [`State::close`] then [`State::complete`]: the future is dropped in
+//!    place (destructors may run user code, which may wake or cancel this
+//!    task: both are no-ops from `CLOSING` on), then the output is stored.
+//!
+//! # Allowed combinations
+//!
+//! `SCHEDULED` and `RUNNING` may both be set (a task that woke itself).
+//! `CLOSING` and `COMPLETE` each exclude `RUNNING`; `COMPLETE` implies
+//! `CLOSING`. `CANCELLED` is set only before `CLOSING`, and stays.
+//!
+//! One bit of a task's life is not here: "woken from another thread". A
+//! waker is an integer, not a pointer, so another thread cannot reach the
+//! task's state; the runtime's inbox keeps that bit instead, as the set
+//! of tasks with a wake queued (see `runtime::driver::inbox`).
+
+use std::cell::Cell;
+
+const SCHEDULED: u8 = 1 << 0;
+const RUNNING: u8 = 1 << 1;
+const CANCELLED: u8 = 1 << 2;
+const CLOSING: u8 = 1 << 3;
+const COMPLETE: u8 = 1 << 4;
+
+/// A task's state (only its loop's thread touches it).
+#[derive(Default)]
+pub(crate) struct State(Cell<u8>);
+
+/// What a wake did ([`State::schedule`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a task that became scheduled must be queued"]
+pub(crate) enum Schedule {
+    /// The task became scheduled: queue it.
+    Queue,
+    /// Already queued, or done: nothing to do.
+    Nothing,
+}
+
+/// What the loop does with a task it popped ([`State::start`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "the popped task must be polled, closed or left"]
+pub(crate) enum Start {
+    /// Poll it (it is running now).
+    Poll,
+    /// Its cancellation was requested: close it without polling.
+    Cancel,
+    /// It is done (a stale queue entry): leave it.
+    Done,
+}
+
+impl State {
+    /// A new task: scheduled, as it is queued when spawned.
+    pub(crate) fn new_scheduled() -> State {
+        State(Cell::new(SCHEDULED))
+    }
+
+    fn get(&self) -> u8 {
+        self.0.get()
+    }
+
+    fn set(&self, bits: u8) {
+        self.0.set(bits);
+    }
+
+    /// (1) A wake.
+    #[inline]
+    pub(crate) fn schedule(&self) -> Schedule {
+        let s = self.get();
+        if s & (SCHEDULED | CLOSING) != 0 {
+            return Schedule::Nothing;
+        }
+        self.set(s | SCHEDULED);
+        Schedule::Queue
+    }
+
+    /// (2) Popped from the run queue.
+    #[inline]
+    pub(crate) fn start(&self) -> Start {
+        let s = self.get() & !SCHEDULED;
+        if s & CLOSING != 0 {
+            self.set(s);
+            return Start::Done;
+        }
+        if s & CANCELLED != 0 {
+            self.set(s);
+            return Start::Cancel;
+        }
+        self.set(s | RUNNING);
+        Start::Poll
+    }
+
+    /// (3) The poll returned.
+    #[inline]
+    pub(crate) fn end_poll(&self) {
+        self.set(self.get() & !RUNNING);
+    }
+
+    /// (5) Ask for cancellation; `false` if the outcome is decided already
+    /// or it was asked before. The caller must then schedule the task.
+    pub(crate) fn request_cancel(&self) -> bool {
+        let s = self.get();
+        if s & (CANCELLED | CLOSING) != 0 {
+            return false;
+        }
+        self.set(s | CANCELLED);
+        true
+    }
+
+    /// The task panicked in the poll during which it was cancelled: its
+    /// outcome is the panic (as an exception wins over `cancel()` in
+    /// asyncio).
+    pub(crate) fn panicked(&self) {
+        self.set(self.get() & !CANCELLED);
+    }
+
+    /// (6) The outcome is decided; the future is about to be dropped.
+    pub(crate) fn close(&self) {
+        debug_assert!(self.get() & RUNNING == 0, "closed while running");
+        self.set(self.get() | CLOSING);
+    }
+
+    /// (6) The output is stored.
+    pub(crate) fn complete(&self) {
+        debug_assert!(self.get() & CLOSING != 0, "completed without closing");
+        self.set(self.get() | COMPLETE);
+    }
+
+    pub(crate) fn is_scheduled(&self) -> bool {
+        self.get() & SCHEDULED != 0
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        self.get() & RUNNING != 0
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.get() & CANCELLED != 0
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.get() & COMPLETE != 0
+    }
+
+    /// Whether the task will not be polled again: its outcome is decided
+    /// or its cancellation was requested.
+    pub(crate) fn is_done(&self) -> bool {
+        self.get() & (CANCELLED | CLOSING) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_is_queued_once_however_often_it_is_woken() {
+        let state = State::new_scheduled();
+        assert_eq!(state.schedule(), Schedule::Nothing);
+        assert_eq!(state.start(), Start::Poll);
+        // Woken while running: queued again, once.
+        assert_eq!(state.schedule(), Schedule::Queue);
+        assert_eq!(state.schedule(), Schedule::Nothing);
+        state.end_poll();
+        assert!(state.is_scheduled() && !state.is_running());
+        assert_eq!(state.start(), Start::Poll);
+        state.end_poll();
+        assert_eq!(state.schedule(), Schedule::Queue);
+    }
+
+    #[test]
+    fn cancellation_closes_without_a_poll_and_wakes_do_nothing_after() {
+        let state = State::new_scheduled();
+        assert!(state.request_cancel());
+        assert!(!state.request_cancel());
+        assert!(state.is_done() && state.is_cancelled());
+        assert_eq!(state.start(), Start::Cancel);
+        state.close();
+        assert_eq!(state.schedule(), Schedule::Nothing);
+        state.complete();
+        assert!(state.is_complete());
+        assert!(!state.request_cancel());
+        assert_eq!(state.start(), Start::Done);
+    }
+
+    #[test]
+    fn a_panic_in_the_poll_that_was_cancelled_wins() {
+        let state = State::new_scheduled();
+        assert_eq!(state.start(), Start::Poll);
+        assert!(state.request_cancel()); // the task cancels itself
+        state.end_poll();
+        state.panicked();
+        state.close();
+        state.complete();
+        assert!(!state.is_cancelled() && state.is_complete());
+    }
+}
