@@ -124,7 +124,9 @@ mod macros_doc;
 /// What the `gather!` macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::group::gather::{Futures, Gather, MaybeDone, TryFutures, TryGather};
+    pub use crate::group::gather::{
+        Futures, Gather, IntoFutures, MaybeDone, TryFutures, TryGather,
+    };
 }
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,22 +1,27 @@
 //! `gather!` and `try_gather!`: a fixed set of futures of different types
 //! polled side by side inside the current task.
 //!
-//! The macros wrap each future in a [`MaybeDone`] and the tuple of them in
-//! [`Gather`] or [`TryGather`]; the tuple traits, implemented for 1 to 16
-//! futures, poll every field and collect the outputs. With a handful of
-//! futures, polling all of them on each wake-up is cheaper than per-future
-//! wakers; [`gather_all`](crate::gather_all) is the form for many.
+//! The macros wrap each future in a [`MaybeDone`] and pass the tuple of
+//! them to [`Gather`] or [`TryGather`], which turn it into a `JoinN`
+//! struct (one per arity, 1 to 16) whose fields are projected with
+//! `pin-project-lite`; the `Futures` traits poll every field and collect
+//! the outputs. With a handful of futures, polling all of them on each
+//! wake-up is cheaper than per-future wakers;
+//! [`gather_all`](crate::gather_all) is the form for many.
 //!
 //! # Invariants
 //!
-//! A `Gather`/`TryGather` is pinned, and so is its tuple: the fields are
-//! reached through `Pin::new_unchecked` and never moved. A `MaybeDone`
-//! moves only its output out (`take`), never a future.
+//! Everything is pinned structurally through `pin-project-lite`, with no
+//! `unsafe`: a `MaybeDone` moves only its output out (`take`, by
+//! `project_replace`), never a future, and a finished future is dropped in
+//! place (`Pin::set`).
 
+use std::fmt;
 use std::future::Future;
-use std::mem;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
 
 /// Gather the outputs of several futures, polled concurrently inside the
 /// current task, as a tuple (≙ `await asyncio.gather(a, b, c)`).
@@ -89,30 +94,30 @@ macro_rules! try_gather {
     };
 }
 
-/// A future, then its output, then nothing (used by [`gather!`]).
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum MaybeDone<F: Future> {
-    Pending(F),
-    Done(F::Output),
-    Taken,
+pin_project! {
+    /// A future, then its output, then nothing (used by [`gather!`]).
+    #[doc(hidden)]
+    #[derive(Debug)]
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub enum MaybeDone<F: Future> {
+        Pending { #[pin] future: F },
+        Done { output: F::Output },
+        Taken,
+    }
 }
 
 impl<F: Future> MaybeDone<F> {
     pub fn new(future: F) -> MaybeDone<F> {
-        MaybeDone::Pending(future)
+        MaybeDone::Pending { future }
     }
 
     /// Poll the future if it is pending; `true` once it is done.
-    fn poll_done(self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
-        // SAFETY: the future is never moved: it is polled in place, and
-        // replaced (dropped in place) by its output.
-        let this = unsafe { self.get_unchecked_mut() };
-        if let MaybeDone::Pending(future) = this {
-            // SAFETY: as above; `this` is pinned, so its field is too.
-            let future = unsafe { Pin::new_unchecked(future) };
+    fn poll_done(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
+        if let MaybeDoneProj::Pending { future } = self.as_mut().project() {
             match future.poll(cx) {
-                Poll::Ready(output) => *this = MaybeDone::Done(output),
+                // Drops the finished future in place.
+                Poll::Ready(output) => self.set(MaybeDone::Done { output }),
                 Poll::Pending => return false,
             }
         }
@@ -121,15 +126,12 @@ impl<F: Future> MaybeDone<F> {
 
     /// The output, once done.
     fn take(self: Pin<&mut Self>) -> F::Output {
-        // SAFETY: only an output is moved out; a pending future (which
-        // must not move) makes this panic without touching it.
-        let this = unsafe { self.get_unchecked_mut() };
-        match this {
-            MaybeDone::Done(_) => match mem::replace(this, MaybeDone::Taken) {
-                MaybeDone::Done(output) => output,
-                _ => unreachable!(),
-            },
-            _ => panic!("uniloop::gather!: polled after it returned its output"),
+        if !matches!(*self, MaybeDone::Done { .. }) {
+            panic!("uniloop::gather!: polled after it returned its output");
+        }
+        match self.project_replace(MaybeDone::Taken) {
+            MaybeDoneReplace::Done { output } => output,
+            _ => unreachable!("checked above"),
         }
     }
 
@@ -138,11 +140,19 @@ impl<F: Future> MaybeDone<F> {
     where
         F: Future<Output = Result<T, E>>,
     {
-        matches!(self, MaybeDone::Done(Err(_)))
+        matches!(self, MaybeDone::Done { output: Err(_) })
     }
 }
 
-/// A tuple of [`MaybeDone`]s, polled together by [`Gather`].
+/// A tuple of [`MaybeDone`]s, as the macros pass it: turned into the
+/// `JoinN` struct of its arity.
+#[doc(hidden)]
+pub trait IntoFutures {
+    type Joined;
+    fn into_futures(self) -> Self::Joined;
+}
+
+/// The [`MaybeDone`]s of a `JoinN`, polled together by [`Gather`].
 #[doc(hidden)]
 pub trait Futures {
     type Output;
@@ -151,7 +161,7 @@ pub trait Futures {
     fn take_all(self: Pin<&mut Self>) -> Self::Output;
 }
 
-/// A tuple of [`MaybeDone`]s of `Result`s, polled together by
+/// The [`MaybeDone`]s of `Result`s of a `JoinN`, polled together by
 /// [`TryGather`].
 #[doc(hidden)]
 pub trait TryFutures {
@@ -163,17 +173,22 @@ pub trait TryFutures {
     fn take_ok(self: Pin<&mut Self>) -> Self::Ok;
 }
 
-/// The future of [`gather!`].
-#[doc(hidden)]
-#[derive(Debug)]
-#[must_use = "futures do nothing unless you .await or poll them"]
-pub struct Gather<T> {
-    futures: T,
+pin_project! {
+    /// The future of [`gather!`].
+    #[doc(hidden)]
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless you .await or poll them"]
+    pub struct Gather<T> {
+        #[pin]
+        futures: T,
+    }
 }
 
 impl<T: Futures> Gather<T> {
-    pub fn new(futures: T) -> Gather<T> {
-        Gather { futures }
+    pub fn new<I: IntoFutures<Joined = T>>(futures: I) -> Gather<T> {
+        Gather {
+            futures: futures.into_futures(),
+        }
     }
 }
 
@@ -181,8 +196,7 @@ impl<T: Futures> Future for Gather<T> {
     type Output = T::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T::Output> {
-        // SAFETY: structural pinning of the one field (see module docs).
-        let mut futures = unsafe { self.map_unchecked_mut(|g| &mut g.futures) };
+        let mut futures = self.project().futures;
         if futures.as_mut().poll_all(cx) {
             Poll::Ready(futures.take_all())
         } else {
@@ -191,20 +205,23 @@ impl<T: Futures> Future for Gather<T> {
     }
 }
 
-/// The future of [`try_gather!`].
-#[doc(hidden)]
-#[derive(Debug)]
-#[must_use = "futures do nothing unless you .await or poll them"]
-pub struct TryGather<T> {
-    /// `None` once it returned (the futures are dropped at the first
-    /// error).
-    futures: Option<T>,
+pin_project! {
+    /// The future of [`try_gather!`].
+    #[doc(hidden)]
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless you .await or poll them"]
+    pub struct TryGather<T> {
+        // `None` once it returned (the futures are dropped at the first
+        // error).
+        #[pin]
+        futures: Option<T>,
+    }
 }
 
 impl<T: TryFutures> TryGather<T> {
-    pub fn new(futures: T) -> TryGather<T> {
+    pub fn new<I: IntoFutures<Joined = T>>(futures: I) -> TryGather<T> {
         TryGather {
-            futures: Some(futures),
+            futures: Some(futures.into_futures()),
         }
     }
 }
@@ -213,9 +230,7 @@ impl<T: TryFutures> Future for TryGather<T> {
     type Output = Result<T::Ok, T::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: the tuple is pinned in place while `Some`; it is dropped
-        // in place by `set(None)`, never moved out.
-        let mut slot = unsafe { self.map_unchecked_mut(|g| &mut g.futures) };
+        let mut slot = self.project().futures;
         let Some(futures) = slot.as_mut().as_pin_mut() else {
             panic!("uniloop::try_gather! polled after it returned");
         };
@@ -236,36 +251,51 @@ impl<T: TryFutures> Future for TryGather<T> {
     }
 }
 
-/// Project field `$idx` of a pinned tuple.
-macro_rules! field {
-    ($tuple:expr, $idx:tt) => {
-        // SAFETY: the tuple is pinned and its fields are never moved (see
-        // the module invariants).
-        unsafe { Pin::new_unchecked(&mut $tuple.$idx) }
-    };
-}
+macro_rules! joins {
+    ($Join:ident: $($F:ident $T:ident $field:ident),+) => {
+        pin_project! {
+            /// The futures of a `gather!` of this arity.
+            #[doc(hidden)]
+            pub struct $Join<$($F: Future),+> {
+                $( #[pin] $field: MaybeDone<$F>, )+
+            }
+        }
 
-macro_rules! tuple_impls {
-    ($($F:ident $T:ident $idx:tt),+) => {
-        impl<$($F: Future),+> Futures for ($(MaybeDone<$F>,)+) {
+        impl<$($F: Future),+> fmt::Debug for $Join<$($F),+>
+        where
+            $(MaybeDone<$F>: fmt::Debug),+
+        {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($Join))$(.field(&self.$field))+.finish()
+            }
+        }
+
+        impl<$($F: Future),+> IntoFutures for ($(MaybeDone<$F>,)+) {
+            type Joined = $Join<$($F),+>;
+
+            fn into_futures(self) -> Self::Joined {
+                let ($($field,)+) = self;
+                $Join { $($field),+ }
+            }
+        }
+
+        impl<$($F: Future),+> Futures for $Join<$($F),+> {
             type Output = ($($F::Output,)+);
 
             fn poll_all(self: Pin<&mut Self>, cx: &mut Context<'_>) -> bool {
-                // SAFETY: only used to project each field in place.
-                let this = unsafe { self.get_unchecked_mut() };
+                let this = self.project();
                 let mut done = true;
-                $( done &= field!(this, $idx).poll_done(cx); )+
+                $( done &= this.$field.poll_done(cx); )+
                 done
             }
 
             fn take_all(self: Pin<&mut Self>) -> Self::Output {
-                // SAFETY: only used to project each field in place.
-                let this = unsafe { self.get_unchecked_mut() };
-                ($( field!(this, $idx).take(), )+)
+                let this = self.project();
+                ($( this.$field.take(), )+)
             }
         }
 
-        impl<E, $($F, $T),+> TryFutures for ($(MaybeDone<$F>,)+)
+        impl<E, $($F, $T),+> TryFutures for $Join<$($F),+>
         where
             $($F: Future<Output = Result<$T, E>>),+
         {
@@ -273,13 +303,12 @@ macro_rules! tuple_impls {
             type Error = E;
 
             fn try_poll_all(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), E>> {
-                // SAFETY: only used to project each field in place.
-                let this = unsafe { self.get_unchecked_mut() };
+                let mut this = self.project();
                 let mut done = true;
                 $(
-                    if field!(this, $idx).poll_done(cx) {
-                        if this.$idx.is_err() {
-                            match field!(this, $idx).take() {
+                    if this.$field.as_mut().poll_done(cx) {
+                        if this.$field.is_err() {
+                            match this.$field.as_mut().take() {
                                 Err(err) => return Poll::Ready(Err(err)),
                                 Ok(_) => unreachable!(),
                             }
@@ -292,10 +321,9 @@ macro_rules! tuple_impls {
             }
 
             fn take_ok(self: Pin<&mut Self>) -> Self::Ok {
-                // SAFETY: only used to project each field in place.
-                let this = unsafe { self.get_unchecked_mut() };
+                let this = self.project();
                 ($(
-                    match field!(this, $idx).take() {
+                    match this.$field.take() {
                         Ok(value) => value,
                         Err(_) => unreachable!("an Err ends the gather when it happens"),
                     },
@@ -305,19 +333,19 @@ macro_rules! tuple_impls {
     };
 }
 
-tuple_impls!(F0 T0 0);
-tuple_impls!(F0 T0 0, F1 T1 1);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10, F11 T11 11);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10, F11 T11 11, F12 T12 12);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10, F11 T11 11, F12 T12 12, F13 T13 13);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10, F11 T11 11, F12 T12 12, F13 T13 13, F14 T14 14);
-tuple_impls!(F0 T0 0, F1 T1 1, F2 T2 2, F3 T3 3, F4 T4 4, F5 T5 5, F6 T6 6, F7 T7 7, F8 T8 8, F9 T9 9, F10 T10 10, F11 T11 11, F12 T12 12, F13 T13 13, F14 T14 14, F15 T15 15);
+joins!(Join1: F0 T0 f0);
+joins!(Join2: F0 T0 f0, F1 T1 f1);
+joins!(Join3: F0 T0 f0, F1 T1 f1, F2 T2 f2);
+joins!(Join4: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3);
+joins!(Join5: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4);
+joins!(Join6: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5);
+joins!(Join7: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6);
+joins!(Join8: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7);
+joins!(Join9: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8);
+joins!(Join10: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9);
+joins!(Join11: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10);
+joins!(Join12: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10, F11 T11 f11);
+joins!(Join13: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10, F11 T11 f11, F12 T12 f12);
+joins!(Join14: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10, F11 T11 f11, F12 T12 f12, F13 T13 f13);
+joins!(Join15: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10, F11 T11 f11, F12 T12 f12, F13 T13 f13, F14 T14 f14);
+joins!(Join16: F0 T0 f0, F1 T1 f1, F2 T2 f2, F3 T3 f3, F4 T4 f4, F5 T5 f5, F6 T6 f6, F7 T7 f7, F8 T8 f8, F9 T9 f9, F10 T10 f10, F11 T11 f11, F12 T12 f12, F13 T13 f13, F14 T14 f14, F15 T15 f15);

@@ -1,0 +1,172 @@
+//! `mpsc`'s receiving half.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::{Chan, TryRecvError};
+
+/// The receiving half of an [`mpsc`](super) channel; also a [`Stream`] of
+/// the messages.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let (tx, mut rx) = uniloop::channel::mpsc::unbounded();
+///     tx.send(1).await.unwrap();
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, None);
+/// });
+/// ```
+pub struct Receiver<T> {
+    pub(super) chan: Rc<Chan<T>>,
+}
+
+impl<T> Receiver<T> {
+    /// The next message, waiting for one; `None` once the channel is empty
+    /// and every sender is gone (or it was closed).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message is taken only when `recv` completes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::mpsc::channel(4);
+    ///     uniloop::spawn(async move { tx.send(7).await.unwrap() });
+    ///     assert_eq!(rx.recv().await, Some(7));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Poll for the next message (see [`recv`](Self::recv)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::mpsc::channel(1);
+    ///     tx.try_send(3).unwrap();
+    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
+    /// });
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        match self.take() {
+            Ok(message) => Poll::Ready(Some(message)),
+            Err(TryRecvError::Disconnected) => Poll::Ready(None),
+            Err(TryRecvError::Empty) => {
+                let old = self
+                    .chan
+                    .state
+                    .borrow_mut()
+                    .receiver
+                    .replace(cx.waker().clone());
+                drop(old);
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The next message if there is one, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if none is buffered yet,
+    /// [`TryRecvError::Disconnected`] if none ever will be.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::channel::mpsc::{self, TryRecvError};
+    ///
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.take()
+    }
+
+    /// Refuse new messages: sends fail from now on (the waiting ones get
+    /// their messages back), while what is buffered can still be
+    /// received.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::mpsc::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     rx.close();
+    ///     assert!(tx.send(2).await.is_err());
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub fn close(&mut self) {
+        self.chan.close();
+    }
+
+    /// Take the next message, granting the freed slot to the first
+    /// waiting sender.
+    fn take(&mut self) -> Result<T, TryRecvError> {
+        let chan = &*self.chan;
+        let popped = chan.state.borrow_mut().bounded.pop();
+        let Some((message, sender)) = popped else {
+            let gone = chan.senders.get() == 0 || chan.closed.get();
+            return Err(if gone {
+                TryRecvError::Disconnected
+            } else {
+                TryRecvError::Empty
+            });
+        };
+        if let Some(waker) = sender {
+            waker.wake();
+        }
+        Ok(message)
+    }
+}
+
+impl<T> Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.chan.close();
+        // Buffered messages are dropped here, outside the borrow.
+        let buffered = self.chan.state.borrow_mut().bounded.take_buffer();
+        drop(buffered);
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.chan.state.borrow();
+        f.debug_struct("mpsc::Receiver")
+            .field("buffered", &state.bounded.len())
+            .field("senders_waiting", &state.bounded.senders_waiting())
+            .field("senders", &self.chan.senders.get())
+            .finish()
+    }
+}

@@ -1,0 +1,198 @@
+//! `threadsafe`: a channel from any OS thread into the loop (≙ feeding an
+//! `asyncio.Queue` through `loop.call_soon_threadsafe`; tokio's `mpsc`
+//! used with `blocking_send`).
+//!
+//! The [`Sender`] is `Clone + Send + Sync`: plain threads send with
+//! [`Sender::send_blocking`], tasks on another runtime with
+//! [`Sender::send`]`.await`. The [`Receiver`] is awaited by a task on the
+//! loop. A send that finds the receiver waiting wakes it through its
+//! waker, which reaches a parked loop from any thread (the loop's
+//! `eventfd`), so the message is taken at once.
+//!
+//! This is the one channel that pays for atomics: its state sits behind a
+//! `std::sync::Mutex` held for a few instructions per message. The
+//! single-threaded [`mpsc`](super::mpsc) stays free of them.
+//!
+//! # Invariants
+//!
+//! The same as [`mpsc`](super::mpsc)'s, under the mutex instead of a
+//! `RefCell`:
+//!
+//! - The buffer and the waiting senders are a
+//!   `Bounded` (`channel/bounded.rs`): senders are served in FIFO order,
+//!   whichever thread they are on; a slot a receive frees is kept for the
+//!   first waiting sender, and passes on if that sender is cancelled.
+//! - When the receiver is closed or dropped, every waiting sender gets its
+//!   message back in [`SendError`]; later sends fail the same way.
+//! - Wakers are woken after the mutex is released, so a waker that runs
+//!   code (a thread unpark, a cross-thread wake) never runs under it.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Wake, Waker};
+use std::thread::{self, Thread};
+
+pub use super::mpsc::{SendError, TryRecvError, TrySendError};
+
+use super::bounded::Bounded;
+use crate::util::wake_batch::WakeBatch;
+
+mod receiver;
+mod sender;
+
+pub use receiver::Receiver;
+pub use sender::{Send, Sender};
+
+/// A thread-safe channel holding at most `capacity` messages: sends wait
+/// (or block, with [`Sender::send_blocking`]) while it is full.
+///
+/// # Panics
+///
+/// If `capacity` is 0: "uniloop::channel::threadsafe::channel(): the
+/// capacity must be at least 1" (use [`unbounded`] for no limit).
+///
+/// # Examples
+///
+/// ```
+/// use uniloop::channel::threadsafe;
+///
+/// uniloop::run(async {
+///     let (tx, mut rx) = threadsafe::channel(16);
+///     let workers: Vec<_> = (0..4)
+///         .map(|id| {
+///             let tx = tx.clone();
+///             std::thread::spawn(move || tx.send_blocking(id).unwrap())
+///         })
+///         .collect();
+///     drop(tx);
+///     let mut got = Vec::new();
+///     while let Some(id) = rx.recv().await {
+///         got.push(id);
+///     }
+///     got.sort();
+///     assert_eq!(got, [0, 1, 2, 3]);
+///     workers.into_iter().for_each(|w| w.join().unwrap());
+/// });
+/// ```
+#[track_caller]
+pub fn channel<T: std::marker::Send>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "uniloop::channel::threadsafe::channel(): the capacity must be at least 1"
+    );
+    with_capacity(capacity)
+}
+
+/// A thread-safe channel without a size limit: sends never wait.
+///
+/// # Examples
+///
+/// ```
+/// use uniloop::channel::threadsafe;
+///
+/// let (tx, mut rx) = threadsafe::unbounded();
+/// std::thread::spawn(move || {
+///     for n in 0..1_000 {
+///         tx.try_send(n).unwrap();
+///     }
+/// })
+/// .join()
+/// .unwrap();
+/// assert_eq!(rx.try_recv(), Ok(0));
+/// ```
+pub fn unbounded<T: std::marker::Send>() -> (Sender<T>, Receiver<T>) {
+    with_capacity(usize::MAX)
+}
+
+fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    let chan = Arc::new(Chan {
+        state: Mutex::new(State {
+            bounded: Bounded::new(capacity),
+            receiver: None,
+            senders: 1,
+            closed: false,
+        }),
+    });
+    (Sender { chan: chan.clone() }, Receiver { chan })
+}
+
+struct Chan<T> {
+    state: Mutex<State<T>>,
+}
+
+struct State<T> {
+    bounded: Bounded<T>,
+    receiver: Option<Waker>,
+    senders: usize,
+    /// The receiver closed or dropped: sends fail.
+    closed: bool,
+}
+
+impl<T> Chan<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // Nothing that can panic runs under this lock (wakers and message
+        // destructors run after it is released), so a poisoned lock still
+        // holds a consistent state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Buffer `message` if the channel is open, has room and nobody waits
+    /// before it, and wake the receiver; otherwise give it back.
+    fn try_push(&self, message: T) -> Result<(), TrySendError<T>> {
+        let receiver = self.push_locked(&mut self.lock(), message)?;
+        if let Some(waker) = receiver {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// [`try_push`](Self::try_push) under the caller's lock; returns the
+    /// receiver's waker, to wake once the lock is released.
+    fn push_locked(
+        &self,
+        state: &mut State<T>,
+        message: T,
+    ) -> Result<Option<Waker>, TrySendError<T>> {
+        if state.closed {
+            return Err(TrySendError::Closed(message));
+        }
+        state
+            .bounded
+            .try_push(message)
+            .map_err(TrySendError::Full)?;
+        Ok(state.receiver.take())
+    }
+
+    /// Release every waiting sender; each gets its message back.
+    fn close(&self) {
+        let mut wakers = WakeBatch::new();
+        {
+            let mut state = self.lock();
+            state.closed = true;
+            state.bounded.close(&mut wakers);
+        }
+        wakers.wake();
+    }
+}
+
+/// Unparks the thread blocked in [`Sender::send_blocking`].
+struct Unparker(Thread);
+
+impl Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// This thread's unparking waker, made once per thread.
+fn thread_waker() -> Waker {
+    thread_local! {
+        static WAKER: Waker = Waker::from(Arc::new(Unparker(thread::current())));
+    }
+    WAKER
+        .try_with(Waker::clone)
+        .unwrap_or_else(|_| Waker::from(Arc::new(Unparker(thread::current()))))
+}

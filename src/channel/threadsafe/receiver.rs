@@ -1,0 +1,176 @@
+//! `threadsafe`'s receiving half, on the loop.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+
+use super::{Chan, State, TryRecvError};
+
+/// The receiving half of a [`threadsafe`](super) channel, awaited on the
+/// loop; also a [`Stream`] of the messages.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let (tx, mut rx) = uniloop::channel::threadsafe::unbounded();
+///     std::thread::spawn(move || tx.send_blocking(1).unwrap());
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, None); // the sender is gone
+/// });
+/// ```
+pub struct Receiver<T> {
+    pub(super) chan: Arc<Chan<T>>,
+}
+
+impl<T> Receiver<T> {
+    /// The next message, waiting for one; `None` once the channel is empty
+    /// and every sender is gone (or it was closed).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message is taken only when `recv` completes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::threadsafe::channel(4);
+    ///     std::thread::spawn(move || tx.send_blocking(7).unwrap());
+    ///     assert_eq!(rx.recv().await, Some(7));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Poll for the next message (see [`recv`](Self::recv)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::threadsafe::channel(1);
+    ///     tx.try_send(3).unwrap();
+    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
+    /// });
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let (taken, sender, old) = {
+            let mut state = self.chan.lock();
+            match take(&mut state) {
+                Ok((message, sender)) => (Poll::Ready(Some(message)), sender, None),
+                Err(TryRecvError::Disconnected) => (Poll::Ready(None), None, None),
+                Err(TryRecvError::Empty) => {
+                    let old = match &state.receiver {
+                        Some(waker) if waker.will_wake(cx.waker()) => None,
+                        _ => state.receiver.replace(cx.waker().clone()),
+                    };
+                    (Poll::Pending, None, old)
+                }
+            }
+        };
+        drop(old);
+        if let Some(waker) = sender {
+            waker.wake();
+        }
+        taken
+    }
+
+    /// The next message if there is one, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if none is buffered yet,
+    /// [`TryRecvError::Disconnected`] if none ever will be.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::channel::threadsafe::{self, TryRecvError};
+    ///
+    /// let (tx, mut rx) = threadsafe::channel(1);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let taken = take(&mut self.chan.lock());
+        taken.map(|(message, sender)| {
+            if let Some(waker) = sender {
+                waker.wake();
+            }
+            message
+        })
+    }
+
+    /// Refuse new messages: sends fail from now on (the waiting ones get
+    /// their messages back), while what is buffered can still be
+    /// received.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::threadsafe::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     rx.close();
+    ///     assert!(tx.send(2).await.is_err());
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub fn close(&mut self) {
+        self.chan.close();
+    }
+}
+
+/// Take the next message, granting the freed slot to the first waiting
+/// sender, whose waker is returned to wake once the lock is released.
+fn take<T>(state: &mut State<T>) -> Result<(T, Option<Waker>), TryRecvError> {
+    state
+        .bounded
+        .pop()
+        .ok_or(if state.senders == 0 || state.closed {
+            TryRecvError::Disconnected
+        } else {
+            TryRecvError::Empty
+        })
+}
+
+impl<T> Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.chan.close();
+        // Buffered messages are dropped here, outside the lock.
+        let buffered = self.chan.lock().bounded.take_buffer();
+        drop(buffered);
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.chan.lock();
+        f.debug_struct("threadsafe::Receiver")
+            .field("buffered", &state.bounded.len())
+            .field("senders_waiting", &state.bounded.senders_waiting())
+            .field("senders", &state.senders)
+            .finish()
+    }
+}

@@ -1,0 +1,280 @@
+//! `threadsafe`'s sending half, usable from any thread, and its `send`
+//! future.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::thread;
+
+use super::{thread_waker, Chan, SendError, TrySendError};
+use crate::channel::bounded::Pending;
+use crate::runtime::context;
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+
+/// The sending half of a [`threadsafe`](super) channel: `Clone + Send +
+/// Sync`, usable from any thread. The receiver sees the end of the stream
+/// when every sender is gone.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = uniloop::channel::threadsafe::channel::<u8>(1);
+/// let tx2 = tx.clone();
+/// std::thread::spawn(move || drop(rx)).join().unwrap();
+/// assert!(tx2.is_closed());
+/// # drop(tx);
+/// ```
+pub struct Sender<T> {
+    pub(super) chan: Arc<Chan<T>>,
+}
+
+impl<T> Sender<T> {
+    /// Send `message`, blocking this thread while the channel is full.
+    /// `Err(SendError(message))` gives it back if the receiver is or gets
+    /// closed or dropped first.
+    ///
+    /// For plain threads (a worker, a callback from a C library). Tasks use
+    /// [`send`](Self::send)`.await` instead.
+    ///
+    /// # Panics
+    ///
+    /// On a thread running a uniloop loop, where blocking would stop the
+    /// loop (and deadlock if the receiver is on it): "uniloop::channel::
+    /// threadsafe::Sender::send_blocking() called on a thread running a
+    /// uniloop loop; use `send(..).await`". tokio's `blocking_send` panics
+    /// the same way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let (tx, mut rx) = uniloop::channel::threadsafe::channel(1);
+    ///     let worker = std::thread::spawn(move || {
+    ///         tx.send_blocking(1).unwrap();
+    ///         tx.send_blocking(2).unwrap(); // waits for the loop to take 1
+    ///     });
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, Some(2));
+    ///     worker.join().unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send_blocking(&self, message: T) -> Result<(), SendError<T>> {
+        if context::with_current(|_| ()).is_some() {
+            panic!(
+                "uniloop::channel::threadsafe::Sender::send_blocking() called on a thread \
+                 running a uniloop loop; use `send(..).await`"
+            );
+        }
+        let mut send = pin!(Send {
+            blocking: true,
+            ..self.send(message)
+        });
+        let waker = thread_waker();
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(sent) = send.as_mut().poll(&mut cx) {
+                return sent;
+            }
+            // Spurious unparks only cost another poll.
+            thread::park();
+        }
+    }
+
+    /// Send `message`, waiting while the channel is full; for tasks, on
+    /// this runtime or any other. `Err(SendError(message))` gives it back
+    /// if the receiver is or gets closed or dropped first.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: once the future completes, the message is in the
+    /// channel; dropped before, the message was not sent and is dropped
+    /// with the future, and no other sender loses its turn. That holds
+    /// even if a receive had already freed a slot for it: the slot passes
+    /// to the next waiting sender, so a send retried after a cancellation
+    /// cannot deliver its message twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, mut rx) = uniloop::channel::threadsafe::channel(1);
+    /// // A task on another runtime, on another thread, sends.
+    /// std::thread::spawn(move || uniloop::run(async move { tx.send("hi").await.unwrap() }));
+    /// uniloop::run(async move { assert_eq!(rx.recv().await, Some("hi")) });
+    /// ```
+    pub fn send(&self, message: T) -> Send<'_, T> {
+        Send {
+            message: Some(message),
+            entry: WaitEntry::new(&*self.chan),
+            blocking: false,
+        }
+    }
+
+    /// Send `message` if there is room now and no send waits before it.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], with the
+    /// message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use uniloop::channel::threadsafe::{self, TrySendError};
+    ///
+    /// let (tx, rx) = threadsafe::channel(1);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    /// drop(rx);
+    /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
+    /// ```
+    pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
+        self.chan.try_push(message)
+    }
+
+    /// Whether the receiver is closed or dropped, so sends fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, mut rx) = uniloop::channel::threadsafe::channel::<u8>(1);
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.lock().closed
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        self.chan.lock().senders += 1;
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let receiver = {
+            let mut state = self.chan.lock();
+            state.senders -= 1;
+            if state.senders == 0 {
+                state.receiver.take()
+            } else {
+                None
+            }
+        };
+        if let Some(waker) = receiver {
+            waker.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("threadsafe::Sender")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+/// The future of [`Sender::send`].
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let (tx, _rx) = uniloop::channel::threadsafe::channel(1);
+///     let send: uniloop::channel::threadsafe::Send<'_, u8> = tx.send(1);
+///     send.await.unwrap();
+/// });
+/// ```
+#[must_use = "futures do nothing unless you .await or poll them"]
+pub struct Send<'a, T> {
+    /// The message, until it is buffered or queued in the entry's node.
+    message: Option<T>,
+    entry: WaitEntry<&'a Chan<T>>,
+    /// Driven by `send_blocking`, which cannot be cancelled (see
+    /// `channel/bounded.rs`).
+    blocking: bool,
+}
+
+impl<T> Unpin for Send<'_, T> {}
+
+impl<T> Future for Send<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let chan = *this.entry.owner();
+        if this.entry.is_queued() {
+            let Some(pending) = this.entry.poll_served(cx.waker()) else {
+                return Poll::Pending;
+            };
+            let (sent, receiver) = {
+                let mut state = chan.lock();
+                let closed = state.closed;
+                let sent = state.bounded.finish_send(pending, closed);
+                let receiver = state.receiver.take().filter(|_| sent.is_ok());
+                (sent, receiver)
+            };
+            if let Some(waker) = receiver {
+                waker.wake();
+            }
+            return Poll::Ready(sent.map_err(SendError));
+        }
+        let message = this.message.take().expect("Send polled after completion");
+        let mut state = chan.lock();
+        match chan.push_locked(&mut state, message) {
+            Ok(receiver) => {
+                drop(state);
+                if let Some(waker) = receiver {
+                    waker.wake();
+                }
+                Poll::Ready(Ok(()))
+            }
+            Err(TrySendError::Closed(message)) => Poll::Ready(Err(SendError(message))),
+            Err(TrySendError::Full(message)) => {
+                let pending = Pending::new(message, this.blocking);
+                this.entry
+                    .wait_in(state.bounded.waiting(), pending, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// The senders' side of a channel, owner of a `Send`'s wait entry.
+impl<T> WaitListOwner for &Chan<T> {
+    type Data = Pending<T>;
+
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<Pending<T>>) -> R) -> R {
+        f(self.lock().bounded.waiting())
+    }
+
+    /// Its message was never sent: it is dropped here (outside the lock);
+    /// a slot granted to it passes to the next sender.
+    fn left(&self, pending: Pending<T>, _served: bool) {
+        let (message, next) = {
+            let mut state = self.lock();
+            let closed = state.closed;
+            state.bounded.cancel(pending, closed)
+        };
+        drop(message);
+        if let Some(waker) = next {
+            waker.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Send<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("threadsafe::Send")
+            .field("waiting", &self.entry.is_queued())
+            .finish()
+    }
+}
