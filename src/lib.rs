@@ -103,6 +103,9 @@ pub mod sync;
 pub mod time;
 mod util;
 
+#[cfg(all(test, uniloop_loom))]
+mod loom_tests;
+
 pub use blocking::{run_in_executor, to_thread};
 pub use group::{
     as_completed, gather_all, race, try_gather_all, wait, AsCompleted, ChildError, GatherAll,

@@ -26,7 +26,7 @@ mod metrics;
 mod remote_task;
 mod scheduler;
 pub(crate) mod task;
-mod waker;
+pub(crate) mod waker;
 mod yield_now;
 
 pub use builder::Builder;

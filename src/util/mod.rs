@@ -9,7 +9,7 @@
 //! - [`oneshot`]: a value handed from one thread to another once (a
 //!   blocking job's result, a remote task's output).
 //! - [`panic`]: a caught panic's payload, and its message.
-//! - [`sync`]: `std::sync`, or `loom`'s model of it under `cfg(loom)`.
+//! - [`sync`]: `std::sync`, or `loom`'s model of it under `cfg(uniloop_loom)`.
 
 pub(crate) mod linked_slab;
 pub(crate) mod oneshot;

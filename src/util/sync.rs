@@ -1,22 +1,29 @@
 //! The synchronisation types of the code shared across threads (the
 //! runtime's inbox and registry, the blocking pool, the one-shot, the
-//! thread-safe channel): `std::sync`'s, or under `cfg(loom)` loom's
+//! thread-safe channel): `std::sync`'s, or under `cfg(uniloop_loom)` loom's
 //! models of them, so that `loom` can check that code under every
 //! interleaving (see `ARCHITECTURE.md`, "loom").
 
 use std::time::{Duration, Instant};
 
-#[cfg(loom)]
+#[cfg(uniloop_loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize};
-#[cfg(loom)]
+#[cfg(uniloop_loom)]
 pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
-#[cfg(not(loom))]
+#[cfg(not(uniloop_loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize};
-#[cfg(not(loom))]
+#[cfg(not(uniloop_loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 
 pub(crate) use std::sync::atomic::Ordering;
+
+/// Threads: spawned, parked and unparked by the same code (the blocking
+/// pool's workers, `send_blocking`), modelled by loom under `cfg(uniloop_loom)`.
+#[cfg(uniloop_loom)]
+pub(crate) use loom::thread;
+#[cfg(not(uniloop_loom))]
+pub(crate) use std::thread;
 
 /// Lock `mutex`, ignoring poisoning: none of these locks is held while user
 /// code runs, so a poisoned one still guards a consistent state.

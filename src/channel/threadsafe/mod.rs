@@ -27,9 +27,9 @@
 //! - Wakers are woken after the mutex is released, so a waker that runs
 //!   code (a thread unpark, a cross-thread wake) never runs under it.
 
+use crate::util::sync::thread::{self, Thread};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Wake, Waker};
-use std::thread::{self, Thread};
 
 pub use super::mpsc::{SendError, TryRecvError, TrySendError};
 
@@ -188,6 +188,7 @@ impl Wake for Unparker {
 }
 
 /// This thread's unparking waker, made once per thread.
+#[cfg(not(uniloop_loom))]
 fn thread_waker() -> Waker {
     thread_local! {
         static WAKER: Waker = Waker::from(Arc::new(Unparker(thread::current())));
@@ -195,4 +196,11 @@ fn thread_waker() -> Waker {
     WAKER
         .try_with(Waker::clone)
         .unwrap_or_else(|_| Waker::from(Arc::new(Unparker(thread::current()))))
+}
+
+/// This thread's unparking waker (loom's threads may share an OS thread:
+/// no per-thread cache there).
+#[cfg(uniloop_loom)]
+fn thread_waker() -> Waker {
+    Waker::from(Arc::new(Unparker(thread::current())))
 }

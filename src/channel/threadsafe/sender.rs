@@ -1,12 +1,12 @@
 //! `threadsafe`'s sending half, usable from any thread, and its `send`
 //! future.
 
+use crate::util::sync::thread;
 use std::fmt;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::thread;
 
 use super::{thread_waker, Chan, SendError, TrySendError};
 use crate::channel::bounded::Pending;

@@ -84,7 +84,7 @@ pub(crate) enum LoopWaker {
     /// The reactor's `eventfd` (every real runtime).
     Reactor(mio::Waker),
     /// A counter of wakes (the loom models, which have no reactor).
-    #[cfg(loom)]
+    #[cfg(all(test, uniloop_loom))]
     Count(std::sync::Arc<crate::util::sync::AtomicUsize>),
 }
 
@@ -94,7 +94,7 @@ impl LoopWaker {
             // A failed eventfd write leaves the counter readable: the loop
             // wakes either way, so there is nothing to handle here.
             LoopWaker::Reactor(waker) => drop(waker.wake()),
-            #[cfg(loom)]
+            #[cfg(all(test, uniloop_loom))]
             LoopWaker::Count(count) => drop(count.fetch_add(1, Ordering::AcqRel)),
         }
     }

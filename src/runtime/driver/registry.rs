@@ -36,14 +36,14 @@ pub(crate) struct Registry {
 pub(crate) type LastWoken = RefCell<(usize, Weak<Inbox>)>;
 
 impl Registry {
-    #[cfg(not(loom))]
+    #[cfg(not(uniloop_loom))]
     const fn new() -> Registry {
         Registry {
             inboxes: Mutex::new(Vec::new()),
         }
     }
 
-    #[cfg(loom)]
+    #[cfg(uniloop_loom)]
     pub(crate) fn new() -> Registry {
         Registry {
             inboxes: Mutex::new(Vec::new()),
@@ -96,10 +96,10 @@ impl Registry {
     }
 }
 
-#[cfg(not(loom))]
+#[cfg(not(uniloop_loom))]
 static REGISTRY: Registry = Registry::new();
 
-#[cfg(loom)]
+#[cfg(uniloop_loom)]
 loom::lazy_static! {
     static ref REGISTRY: Registry = Registry::new();
 }

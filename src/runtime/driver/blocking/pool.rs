@@ -28,12 +28,12 @@
 //!   idle thread that exits takes its own handle out (a thread cannot join
 //!   itself), so `handles` holds only threads that shutdown may join.
 
+use crate::util::sync::thread::{self, JoinHandle};
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, PoisonError};
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::util::sync::{lock, wait_until, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
@@ -45,14 +45,21 @@ pub(crate) type Job = Box<dyn FnOnce() + Send>;
 /// How long an idle thread waits for work before it exits.
 pub(crate) const KEEP_ALIVE: Duration = Duration::from_secs(10);
 
+#[cfg(not(uniloop_loom))]
 thread_local! {
     /// The address of the pool (its `Shared`) whose worker this thread is;
     /// 0 on other threads. Compared, never dereferenced.
     static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+#[cfg(uniloop_loom)]
+loom::thread_local! {
+    static WORKER_OF: std::cell::Cell<usize> = std::cell::Cell::new(0);
+}
+
 /// How long a thread that just finished a job watches the queue before it
 /// sleeps.
+#[cfg(not(uniloop_loom))]
 const SPIN: Duration = Duration::from_micros(50);
 
 pub(crate) struct Pool {
@@ -238,13 +245,20 @@ impl Shared {
     fn spin<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
         state.spinning += 1;
         drop(state);
-        let until = Instant::now() + SPIN;
-        'watch: while Instant::now() < until {
-            for _ in 0..64 {
-                if self.queued.load(Ordering::Relaxed) > 0 {
-                    break 'watch;
+        // Under loom, one look stands for the watch: what matters is
+        // that a job queued meanwhile is seen under the lock below.
+        #[cfg(uniloop_loom)]
+        let _ = self.queued.load(Ordering::Relaxed);
+        #[cfg(not(uniloop_loom))]
+        {
+            let until = Instant::now() + SPIN;
+            'watch: while Instant::now() < until {
+                for _ in 0..64 {
+                    if self.queued.load(Ordering::Relaxed) > 0 {
+                        break 'watch;
+                    }
+                    std::hint::spin_loop();
                 }
-                std::hint::spin_loop();
             }
         }
         let mut state = self.lock();
