@@ -17,7 +17,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
-use fault_support::{child_case, payload_message, watchdog};
+use fault_support::{after_its_runtime_is_dropped, child_case, payload_message};
 use uniloop::io::{AsyncReadExt, AsyncWriteExt};
 use uniloop::net::{TcpListener, TcpStream, UdpSocket};
 use uniloop::{spawn, timeout, Runtime, Task};
@@ -337,23 +337,15 @@ fn stream_writer_drain_fails_when_the_peer_disappears() {
 /// Make an I/O object on runtime A, drop A, then run `use_it` on a new
 /// runtime B: it must end (with an error), not wait forever for events
 /// that A's reactor, which nobody polls any more, can never deliver.
-fn after_its_runtime_is_gone<S: 'static, T: 'static>(
+fn after_its_runtime_is_gone<S: 'static, T: Send + 'static>(
     what: &'static str,
     make: impl AsyncFnOnce() -> S + Send + 'static,
     use_it: impl AsyncFnOnce(S) -> io::Result<T> + Send + 'static,
 ) {
-    watchdog(
-        &format!("{what} created on a runtime that was then dropped hangs (expected an io::Error)"),
-        10,
-        move || {
-            let a = Runtime::new().unwrap();
-            let object = a.block_on(make());
-            drop(a);
-            let b = Runtime::new().unwrap();
-            let outcome = b.block_on(use_it(object));
-            assert!(outcome.is_err(), "{what} on a dropped runtime succeeded");
-        },
-    );
+    let hung =
+        format!("{what} created on a runtime that was then dropped hangs (expected an io::Error)");
+    let outcome = after_its_runtime_is_dropped(&hung, make, use_it).unwrap();
+    assert!(outcome.is_err(), "{what} on a dropped runtime succeeded");
 }
 
 /// Defect 7: `TcpListener::accept` on a listener whose runtime is gone

@@ -10,14 +10,12 @@
 
 mod fault_support;
 
-use std::future::{pending, poll_fn, Future};
-use std::pin::pin;
+use std::future::pending;
 use std::sync::mpsc;
-use std::task::Poll;
 use std::thread;
 use std::time::Duration;
 
-use fault_support::watchdog;
+use fault_support::{heard_within, watchdog};
 use uniloop::channel::threadsafe;
 use uniloop::{spawn, Runtime};
 
@@ -30,22 +28,6 @@ impl<F: FnOnce()> Drop for OnDrop<F> {
             f();
         }
     }
-}
-
-/// `future`'s output if it completes when woken, or `None` if `patience`
-/// passes first. The timer is looked at first, so that a future whose
-/// wake-up was lost is not found ready just because the timer woke the
-/// task.
-async fn heard_within<F: Future>(future: F, patience: Duration) -> Option<F::Output> {
-    let mut future = pin!(future);
-    let mut timer = pin!(uniloop::sleep(patience));
-    poll_fn(|cx| {
-        if timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        future.as_mut().poll(cx).map(Some)
-    })
-    .await
 }
 
 /// A hook for a task of runtime A: when A drops it, start runtime B on

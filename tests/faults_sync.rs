@@ -63,65 +63,47 @@ fn a_cancelled_served_queue_put_leaves_the_slot_free() {
     });
 }
 
-/// mpsc: a sender blocked on a full bounded channel is served by a
-/// receive, then its `Send` is dropped before it runs: its message must
-/// not be delivered, and the next blocked sender gets the slot.
-#[test]
-fn a_cancelled_served_mpsc_send_is_not_delivered() {
-    run_guarded(async {
-        let (tx, mut rx) = mpsc::channel(1);
-        tx.try_send(0).unwrap();
-        let mut a = tx.send(1);
-        assert!(poll_once(&mut a).await.is_pending());
-        let mut b = tx.send(2);
-        assert!(poll_once(&mut b).await.is_pending());
-        assert_eq!(rx.try_recv(), Ok(0)); // A is served
-        drop(a);
-        let b_polled = poll_once(&mut b).await;
-        let mut received = Vec::new();
-        while let Ok(message) = rx.try_recv() {
-            received.push(message);
+/// The scenario of the two bounded channels (`mpsc` and `threadsafe`):
+/// sender A waits on a full channel, B behind it; a receive frees the
+/// slot, which serves A; A's `Send` is dropped before it runs. A's message
+/// must not be delivered, and the slot must pass to B.
+macro_rules! cancelled_served_send {
+    ($name:ident, $channel:ident) => {
+        #[test]
+        fn $name() {
+            run_guarded(async {
+                let (tx, mut rx) = $channel::channel(1);
+                tx.try_send(0).unwrap();
+                let mut a = tx.send(1);
+                assert!(poll_once(&mut a).await.is_pending());
+                let mut b = tx.send(2);
+                assert!(poll_once(&mut b).await.is_pending());
+                assert_eq!(rx.try_recv(), Ok(0)); // A is served
+                drop(a);
+                let b_polled = poll_once(&mut b).await;
+                let mut received = Vec::new();
+                while let Ok(message) = rx.try_recv() {
+                    received.push(message);
+                }
+                assert!(
+                    !received.contains(&1),
+                    "the cancelled send was delivered: {received:?}"
+                );
+                assert_eq!(received, [2]);
+                assert!(
+                    matches!(b_polled, Poll::Ready(Ok(()))),
+                    "the freed slot did not pass to the next sender: {b_polled:?}"
+                );
+            });
         }
-        assert!(
-            !received.contains(&1),
-            "the cancelled send was delivered: {received:?}"
-        );
-        assert_eq!(received, [2]);
-        assert!(
-            matches!(b_polled, Poll::Ready(Ok(()))),
-            "the freed slot did not pass to the next sender: {b_polled:?}"
-        );
-    });
+    };
 }
 
-/// threadsafe: the same for the async `send` of the cross-thread channel.
-#[test]
-fn a_cancelled_served_threadsafe_send_is_not_delivered() {
-    run_guarded(async {
-        let (tx, mut rx) = threadsafe::channel(1);
-        tx.try_send(0).unwrap();
-        let mut a = tx.send(1);
-        assert!(poll_once(&mut a).await.is_pending());
-        let mut b = tx.send(2);
-        assert!(poll_once(&mut b).await.is_pending());
-        assert_eq!(rx.try_recv(), Ok(0)); // A is served
-        drop(a);
-        let b_polled = poll_once(&mut b).await;
-        let mut received = Vec::new();
-        while let Ok(message) = rx.try_recv() {
-            received.push(message);
-        }
-        assert!(
-            !received.contains(&1),
-            "the cancelled send was delivered: {received:?}"
-        );
-        assert_eq!(received, [2]);
-        assert!(
-            matches!(b_polled, Poll::Ready(Ok(()))),
-            "the freed slot did not pass to the next sender: {b_polled:?}"
-        );
-    });
-}
+cancelled_served_send!(a_cancelled_served_mpsc_send_is_not_delivered, mpsc);
+cancelled_served_send!(
+    a_cancelled_served_threadsafe_send_is_not_delivered,
+    threadsafe
+);
 
 /// Semaphore: an acquire served by a release and dropped before it ran
 /// passes its permit to the next waiter.

@@ -12,13 +12,14 @@ mod fault_support;
 
 use std::future::{pending, poll_fn, Future};
 use std::panic::{self, AssertUnwindSafe};
-use std::pin::pin;
 use std::sync::mpsc;
 use std::task::Poll;
 use std::thread;
 use std::time::Duration;
 
-use fault_support::{child_case, payload_message, watchdog};
+use fault_support::{
+    after_its_runtime_is_dropped, child_case, heard_within, payload_message, watchdog,
+};
 use uniloop::blocking::ThreadPool;
 use uniloop::channel::threadsafe;
 use uniloop::{run_in_executor, spawn, to_thread, Runtime};
@@ -41,22 +42,6 @@ fn on_drop<F: FnOnce()>(f: F) -> OnDrop<F> {
 // ---------------------------------------------------------------------------
 // Defect 2: lost wakes when runtime ids are reused (stress)
 // ---------------------------------------------------------------------------
-
-/// `future`'s output if it completes when woken, or `None` if `patience`
-/// passes first. Unlike `timeout`, the timer is looked at first: a future
-/// whose wake-up was lost is not polled (and found ready) just because the
-/// timer woke the task.
-async fn heard_within<F: Future>(future: F, patience: Duration) -> Option<F::Output> {
-    let mut future = pin!(future);
-    let mut timer = pin!(uniloop::sleep(patience));
-    poll_fn(|cx| {
-        if timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        future.as_mut().poll(cx).map(Some)
-    })
-    .await
-}
 
 /// One round: runtime A (on this thread) holds, in a task, the last
 /// `Sender` of a channel (`via_channel`) or a task started with
@@ -219,20 +204,12 @@ fn panics_after_its_runtime_is_gone<S: 'static>(
     make: impl AsyncFnOnce() -> S + Send + 'static,
     use_it: impl AsyncFnOnce(S) + Send + 'static,
 ) {
-    let message = watchdog(
-        &format!("a {name} used after its runtime was dropped hangs silently (expected a panic)"),
-        10,
-        move || {
-            let a = Runtime::new().unwrap();
-            let object = a.block_on(make());
-            drop(a);
-            let b = Runtime::new().unwrap();
-            match panic::catch_unwind(AssertUnwindSafe(|| b.block_on(use_it(object)))) {
-                Ok(()) => panic!("a {name} used after its runtime was dropped completed"),
-                Err(payload) => payload_message(&*payload),
-            }
-        },
-    );
+    let hung =
+        format!("a {name} used after its runtime was dropped hangs silently (expected a panic)");
+    let Err(payload) = after_its_runtime_is_dropped(&hung, make, use_it) else {
+        panic!("a {name} used after its runtime was dropped completed");
+    };
+    let message = *payload.downcast::<String>().unwrap();
     let lower = message.to_lowercase();
     assert!(
         lower.contains(&name.to_lowercase())

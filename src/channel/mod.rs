@@ -14,6 +14,7 @@
 
 mod bounded;
 pub mod broadcast;
+mod chan;
 pub mod mpsc;
 pub mod oneshot;
 pub mod threadsafe;

@@ -6,12 +6,17 @@
 #![allow(dead_code)]
 
 use std::env;
+use std::future::{poll_fn, Future};
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
+use std::pin::pin;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
+use std::task::Poll;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use uniloop::Runtime;
 
 /// The variable that tells a child process which test it is to run.
 pub const CHILD: &str = "UNILOOP_FAULT_CHILD";
@@ -129,4 +134,40 @@ pub fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "<a panic payload that is not a string>".to_owned())
+}
+
+/// `future`'s output if it comes within `patience` (on the loop's
+/// clock), else `None`. The timer is polled first, so a future that is
+/// only ready because the timer's wake polled it counts as not heard.
+pub async fn heard_within<F: Future>(future: F, patience: Duration) -> Option<F::Output> {
+    let mut future = pin!(future);
+    let mut timer = pin!(uniloop::sleep(patience));
+    poll_fn(|cx| {
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        future.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+/// Make an object on runtime A with `make`, drop A, then run `use_it`
+/// with it on a new runtime B, under a watchdog saying `what` hung: what
+/// `use_it` returned, or its panic.
+pub fn after_its_runtime_is_dropped<S: 'static, T: Send + 'static>(
+    what: &str,
+    make: impl AsyncFnOnce() -> S + Send + 'static,
+    use_it: impl AsyncFnOnce(S) -> T + Send + 'static,
+) -> thread::Result<T> {
+    watchdog(what, 10, move || {
+        let a = Runtime::new().unwrap();
+        let object = a.block_on(make());
+        drop(a);
+        let b = Runtime::new().unwrap();
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| b.block_on(use_it(object))));
+        // Not unwound through the watchdog: the caller decides.
+        outcome.map_err(|payload| {
+            Box::new(payload_message(&*payload)) as Box<dyn std::any::Any + Send>
+        })
+    })
 }

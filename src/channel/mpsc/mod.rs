@@ -2,23 +2,14 @@
 //! `asyncio.Queue` used as a pipe, with "closed" when the senders are
 //! gone).
 //!
-//! # Invariants
-//!
-//! The buffer and the waiting senders are a `Bounded` (`channel/bounded.rs`),
-//! whose invariants say how a slot freed by a receive is kept for the
-//! first waiting sender, and passes on if that sender is cancelled.
-//!
-//! - When the receiver is closed or dropped, every waiting sender gets
-//!   its message back in `SendError`; later sends fail the same way.
-//!   Nothing handed to the channel is lost without a trace, and nothing
-//!   a cancelled send held is delivered.
+//! The state the halves share, and every operation on it, is
+//! `channel/chan.rs`'s (with `threadsafe`'s): here it sits in a `RefCell`,
+//! and its invariants are stated there.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
-use std::task::Waker;
 
-use super::bounded::Bounded;
-use crate::util::wake_batch::WakeBatch;
+use super::chan::ChanState;
 
 mod error;
 mod receiver;
@@ -83,48 +74,9 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    let chan = Rc::new(Chan {
-        state: RefCell::new(State {
-            bounded: Bounded::new(capacity),
-            receiver: None,
-        }),
-        senders: Cell::new(1),
-        closed: Cell::new(false),
-    });
+    let chan = Rc::new(RefCell::new(ChanState::new(capacity)));
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
 
-struct Chan<T> {
-    state: RefCell<State<T>>,
-    senders: Cell<usize>,
-    /// The receiver closed or dropped: sends fail.
-    closed: Cell<bool>,
-}
-
-struct State<T> {
-    bounded: Bounded<T>,
-    receiver: Option<Waker>,
-}
-
-impl<T> Chan<T> {
-    /// Buffer `message` if there is room and nobody waits before it;
-    /// otherwise give it back.
-    fn try_push(&self, message: T) -> Result<(), T> {
-        let mut state = self.state.borrow_mut();
-        state.bounded.try_push(message)?;
-        let receiver = state.receiver.take();
-        drop(state);
-        if let Some(waker) = receiver {
-            waker.wake();
-        }
-        Ok(())
-    }
-
-    /// Release every waiting sender; each gets its message back.
-    fn close(&self) {
-        self.closed.set(true);
-        let mut wakers = WakeBatch::new();
-        self.state.borrow_mut().bounded.close(&mut wakers);
-        wakers.wake();
-    }
-}
+/// The state both halves share, on one thread.
+type Chan<T> = RefCell<ChanState<T>>;

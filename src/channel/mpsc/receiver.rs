@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::{Chan, TryRecvError};
+use crate::channel::chan;
 
 /// The receiving half of an [`mpsc`](super) channel; also a [`Stream`] of
 /// the messages.
@@ -64,20 +65,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        match self.take() {
-            Ok(message) => Poll::Ready(Some(message)),
-            Err(TryRecvError::Disconnected) => Poll::Ready(None),
-            Err(TryRecvError::Empty) => {
-                let old = self
-                    .chan
-                    .state
-                    .borrow_mut()
-                    .receiver
-                    .replace(cx.waker().clone());
-                drop(old);
-                Poll::Pending
-            }
-        }
+        chan::poll_recv(&*self.chan, cx)
     }
 
     /// The next message if there is one, without waiting.
@@ -100,7 +88,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.take()
+        chan::try_recv(&*self.chan)
     }
 
     /// Refuse new messages: sends fail from now on (the waiting ones get
@@ -120,26 +108,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn close(&mut self) {
-        self.chan.close();
-    }
-
-    /// Take the next message, granting the freed slot to the first
-    /// waiting sender.
-    fn take(&mut self) -> Result<T, TryRecvError> {
-        let chan = &*self.chan;
-        let popped = chan.state.borrow_mut().bounded.pop();
-        let Some((message, sender)) = popped else {
-            let gone = chan.senders.get() == 0 || chan.closed.get();
-            return Err(if gone {
-                TryRecvError::Disconnected
-            } else {
-                TryRecvError::Empty
-            });
-        };
-        if let Some(waker) = sender {
-            waker.wake();
-        }
-        Ok(message)
+        chan::close(&*self.chan);
     }
 }
 
@@ -153,20 +122,17 @@ impl<T> Stream for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.chan.close();
-        // Buffered messages are dropped here, outside the borrow.
-        let buffered = self.chan.state.borrow_mut().bounded.take_buffer();
-        drop(buffered);
+        chan::drop_receiver(&*self.chan);
     }
 }
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.chan.state.borrow();
+        let (buffered, senders_waiting, senders) = self.chan.borrow().counts();
         f.debug_struct("mpsc::Receiver")
-            .field("buffered", &state.bounded.len())
-            .field("senders_waiting", &state.bounded.senders_waiting())
-            .field("senders", &self.chan.senders.get())
+            .field("buffered", &buffered)
+            .field("senders_waiting", &senders_waiting)
+            .field("senders", &senders)
             .finish()
     }
 }

@@ -7,8 +7,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::{Chan, SendError, TrySendError};
-use crate::channel::bounded::Pending;
-use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::channel::chan::{self, SendCore};
 
 /// The sending half of an [`mpsc`](super) channel; clone it for more
 /// senders. The channel closes for the receiver when every sender is gone.
@@ -51,8 +50,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(&self, message: T) -> Send<'_, T> {
         Send {
-            message: Some(message),
-            entry: WaitEntry::new(&*self.chan),
+            core: SendCore::new(&*self.chan, message, false),
         }
     }
 
@@ -75,10 +73,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
     /// ```
     pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
-        if self.chan.closed.get() {
-            return Err(TrySendError::Closed(message));
-        }
-        self.chan.try_push(message).map_err(TrySendError::Full)
+        chan::try_send(&*self.chan, message)
     }
 
     /// Whether the receiver is closed or dropped, so sends fail.
@@ -91,13 +86,13 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.closed.get()
+        chan::is_closed(&*self.chan)
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.chan.senders.set(self.chan.senders.get() + 1);
+        chan::add_sender(&*self.chan);
         Sender {
             chan: self.chan.clone(),
         }
@@ -106,14 +101,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let senders = self.chan.senders.get() - 1;
-        self.chan.senders.set(senders);
-        if senders == 0 {
-            let receiver = self.chan.state.borrow_mut().receiver.take();
-            if let Some(waker) = receiver {
-                waker.wake();
-            }
-        }
+        chan::drop_sender(&*self.chan);
     }
 }
 
@@ -138,9 +126,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct Send<'a, T> {
-    /// The message, until it is buffered or queued in the entry's node.
-    message: Option<T>,
-    entry: WaitEntry<&'a Chan<T>>,
+    core: SendCore<'a, T, Chan<T>>,
 }
 
 impl<T> Unpin for Send<'_, T> {}
@@ -149,59 +135,14 @@ impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let chan = *this.entry.owner();
-        if this.entry.is_queued() {
-            let Some(pending) = this.entry.poll_served(cx.waker()) else {
-                return Poll::Pending;
-            };
-            let mut state = chan.state.borrow_mut();
-            let sent = state.bounded.finish_send(pending, chan.closed.get());
-            let receiver = state.receiver.take().filter(|_| sent.is_ok());
-            drop(state);
-            if let Some(waker) = receiver {
-                waker.wake();
-            }
-            return Poll::Ready(sent.map_err(SendError));
-        }
-        let message = this.message.take().expect("Send polled after completion");
-        if chan.closed.get() {
-            return Poll::Ready(Err(SendError(message)));
-        }
-        match chan.try_push(message) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(message) => {
-                this.entry.wait(Pending::new(message, false), cx.waker());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-/// The senders' side of a channel, owner of a `Send`'s wait entry.
-impl<T> WaitListOwner for &Chan<T> {
-    type Data = Pending<T>;
-
-    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<Pending<T>>) -> R) -> R {
-        f(self.state.borrow_mut().bounded.waiting())
-    }
-
-    /// Its message was never sent: it is dropped here; a slot granted to
-    /// it passes to the next sender.
-    fn left(&self, pending: Pending<T>, _served: bool) {
-        let closed = self.closed.get();
-        let (message, next) = self.state.borrow_mut().bounded.cancel(pending, closed);
-        drop(message);
-        if let Some(waker) = next {
-            waker.wake();
-        }
+        self.get_mut().core.poll(cx)
     }
 }
 
 impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("mpsc::Send")
-            .field("waiting", &self.entry.is_queued())
+            .field("waiting", &self.core.is_waiting())
             .finish()
     }
 }

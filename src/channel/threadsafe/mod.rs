@@ -13,28 +13,19 @@
 //! `std::sync::Mutex` held for a few instructions per message. The
 //! single-threaded [`mpsc`](super::mpsc) stays free of them.
 //!
-//! # Invariants
-//!
-//! The same as [`mpsc`](super::mpsc)'s, under the mutex instead of a
-//! `RefCell`:
-//!
-//! - The buffer and the waiting senders are a
-//!   `Bounded` (`channel/bounded.rs`): senders are served in FIFO order,
-//!   whichever thread they are on; a slot a receive frees is kept for the
-//!   first waiting sender, and passes on if that sender is cancelled.
-//! - When the receiver is closed or dropped, every waiting sender gets its
-//!   message back in [`SendError`]; later sends fail the same way.
-//! - Wakers are woken after the mutex is released, so a waker that runs
-//!   code (a thread unpark, a cross-thread wake) never runs under it.
+//! The state the halves share, and every operation on it, is
+//! `channel/chan.rs`'s (with [`mpsc`](super::mpsc)'s): here it sits
+//! behind a `Mutex`, and its invariants are stated there. Senders are
+//! served in FIFO order, whichever thread they are on.
 
-use crate::util::sync::thread::{self, Thread};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Wake, Waker};
 
 pub use super::mpsc::{SendError, TryRecvError, TrySendError};
 
-use super::bounded::Bounded;
-use crate::util::wake_batch::WakeBatch;
+use super::chan::ChanState;
+use crate::util::sync::thread::{self, Thread};
+use crate::util::sync::Mutex;
 
 mod receiver;
 mod sender;
@@ -104,75 +95,12 @@ pub fn unbounded<T: std::marker::Send>() -> (Sender<T>, Receiver<T>) {
 }
 
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    let chan = Arc::new(Chan {
-        state: Mutex::new(State {
-            bounded: Bounded::new(capacity),
-            receiver: None,
-            senders: 1,
-            closed: false,
-        }),
-    });
+    let chan = Arc::new(Mutex::new(ChanState::new(capacity)));
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
 
-struct Chan<T> {
-    state: Mutex<State<T>>,
-}
-
-struct State<T> {
-    bounded: Bounded<T>,
-    receiver: Option<Waker>,
-    senders: usize,
-    /// The receiver closed or dropped: sends fail.
-    closed: bool,
-}
-
-impl<T> Chan<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // Nothing that can panic runs under this lock (wakers and message
-        // destructors run after it is released), so a poisoned lock still
-        // holds a consistent state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Buffer `message` if the channel is open, has room and nobody waits
-    /// before it, and wake the receiver; otherwise give it back.
-    fn try_push(&self, message: T) -> Result<(), TrySendError<T>> {
-        let receiver = self.push_locked(&mut self.lock(), message)?;
-        if let Some(waker) = receiver {
-            waker.wake();
-        }
-        Ok(())
-    }
-
-    /// [`try_push`](Self::try_push) under the caller's lock; returns the
-    /// receiver's waker, to wake once the lock is released.
-    fn push_locked(
-        &self,
-        state: &mut State<T>,
-        message: T,
-    ) -> Result<Option<Waker>, TrySendError<T>> {
-        if state.closed {
-            return Err(TrySendError::Closed(message));
-        }
-        state
-            .bounded
-            .try_push(message)
-            .map_err(TrySendError::Full)?;
-        Ok(state.receiver.take())
-    }
-
-    /// Release every waiting sender; each gets its message back.
-    fn close(&self) {
-        let mut wakers = WakeBatch::new();
-        {
-            let mut state = self.lock();
-            state.closed = true;
-            state.bounded.close(&mut wakers);
-        }
-        wakers.wake();
-    }
-}
+/// The state both halves share, for any thread.
+type Chan<T> = Mutex<ChanState<T>>;
 
 /// Unparks the thread blocked in [`Sender::send_blocking`].
 struct Unparker(Thread);

@@ -4,11 +4,13 @@ use std::fmt;
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::{Chan, State, TryRecvError};
+use super::{Chan, TryRecvError};
+use crate::channel::chan;
+use crate::util::sync::lock;
 
 /// The receiving half of a [`threadsafe`](super) channel, awaited on the
 /// loop; also a [`Stream`] of the messages.
@@ -63,25 +65,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let (taken, sender, old) = {
-            let mut state = self.chan.lock();
-            match take(&mut state) {
-                Ok((message, sender)) => (Poll::Ready(Some(message)), sender, None),
-                Err(TryRecvError::Disconnected) => (Poll::Ready(None), None, None),
-                Err(TryRecvError::Empty) => {
-                    let old = match &state.receiver {
-                        Some(waker) if waker.will_wake(cx.waker()) => None,
-                        _ => state.receiver.replace(cx.waker().clone()),
-                    };
-                    (Poll::Pending, None, old)
-                }
-            }
-        };
-        drop(old);
-        if let Some(waker) = sender {
-            waker.wake();
-        }
-        taken
+        chan::poll_recv(&*self.chan, cx)
     }
 
     /// The next message if there is one, without waiting.
@@ -104,13 +88,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let taken = take(&mut self.chan.lock());
-        taken.map(|(message, sender)| {
-            if let Some(waker) = sender {
-                waker.wake();
-            }
-            message
-        })
+        chan::try_recv(&*self.chan)
     }
 
     /// Refuse new messages: sends fail from now on (the waiting ones get
@@ -130,21 +108,8 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn close(&mut self) {
-        self.chan.close();
+        chan::close(&*self.chan);
     }
-}
-
-/// Take the next message, granting the freed slot to the first waiting
-/// sender, whose waker is returned to wake once the lock is released.
-fn take<T>(state: &mut State<T>) -> Result<(T, Option<Waker>), TryRecvError> {
-    state
-        .bounded
-        .pop()
-        .ok_or(if state.senders == 0 || state.closed {
-            TryRecvError::Disconnected
-        } else {
-            TryRecvError::Empty
-        })
 }
 
 impl<T> Stream for Receiver<T> {
@@ -157,20 +122,17 @@ impl<T> Stream for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.chan.close();
-        // Buffered messages are dropped here, outside the lock.
-        let buffered = self.chan.lock().bounded.take_buffer();
-        drop(buffered);
+        chan::drop_receiver(&*self.chan);
     }
 }
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.chan.lock();
+        let (buffered, senders_waiting, senders) = lock(&self.chan).counts();
         f.debug_struct("threadsafe::Receiver")
-            .field("buffered", &state.bounded.len())
-            .field("senders_waiting", &state.bounded.senders_waiting())
-            .field("senders", &state.senders)
+            .field("buffered", &buffered)
+            .field("senders_waiting", &senders_waiting)
+            .field("senders", &senders)
             .finish()
     }
 }

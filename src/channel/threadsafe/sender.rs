@@ -1,7 +1,6 @@
 //! `threadsafe`'s sending half, usable from any thread, and its `send`
 //! future.
 
-use crate::util::sync::thread;
 use std::fmt;
 use std::future::Future;
 use std::pin::{pin, Pin};
@@ -9,9 +8,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::{thread_waker, Chan, SendError, TrySendError};
-use crate::channel::bounded::Pending;
+use crate::channel::chan::{self, SendCore};
 use crate::runtime::context;
-use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
+use crate::util::sync::thread;
 
 /// The sending half of a [`threadsafe`](super) channel: `Clone + Send +
 /// Sync`, usable from any thread. The receiver sees the end of the stream
@@ -69,8 +68,7 @@ impl<T> Sender<T> {
             );
         }
         let mut send = pin!(Send {
-            blocking: true,
-            ..self.send(message)
+            core: SendCore::new(&*self.chan, message, true),
         });
         let waker = thread_waker();
         let mut cx = Context::from_waker(&waker);
@@ -106,9 +104,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(&self, message: T) -> Send<'_, T> {
         Send {
-            message: Some(message),
-            entry: WaitEntry::new(&*self.chan),
-            blocking: false,
+            core: SendCore::new(&*self.chan, message, false),
         }
     }
 
@@ -131,7 +127,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
     /// ```
     pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
-        self.chan.try_push(message)
+        chan::try_send(&*self.chan, message)
     }
 
     /// Whether the receiver is closed or dropped, so sends fail.
@@ -144,13 +140,13 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.lock().closed
+        chan::is_closed(&*self.chan)
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.chan.lock().senders += 1;
+        chan::add_sender(&*self.chan);
         Sender {
             chan: self.chan.clone(),
         }
@@ -159,18 +155,7 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let receiver = {
-            let mut state = self.chan.lock();
-            state.senders -= 1;
-            if state.senders == 0 {
-                state.receiver.take()
-            } else {
-                None
-            }
-        };
-        if let Some(waker) = receiver {
-            waker.wake();
-        }
+        chan::drop_sender(&*self.chan);
     }
 }
 
@@ -195,12 +180,7 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct Send<'a, T> {
-    /// The message, until it is buffered or queued in the entry's node.
-    message: Option<T>,
-    entry: WaitEntry<&'a Chan<T>>,
-    /// Driven by `send_blocking`, which cannot be cancelled (see
-    /// `channel/bounded.rs`).
-    blocking: bool,
+    core: SendCore<'a, T, Chan<T>>,
 }
 
 impl<T> Unpin for Send<'_, T> {}
@@ -209,72 +189,14 @@ impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let chan = *this.entry.owner();
-        if this.entry.is_queued() {
-            let Some(pending) = this.entry.poll_served(cx.waker()) else {
-                return Poll::Pending;
-            };
-            let (sent, receiver) = {
-                let mut state = chan.lock();
-                let closed = state.closed;
-                let sent = state.bounded.finish_send(pending, closed);
-                let receiver = state.receiver.take().filter(|_| sent.is_ok());
-                (sent, receiver)
-            };
-            if let Some(waker) = receiver {
-                waker.wake();
-            }
-            return Poll::Ready(sent.map_err(SendError));
-        }
-        let message = this.message.take().expect("Send polled after completion");
-        let mut state = chan.lock();
-        match chan.push_locked(&mut state, message) {
-            Ok(receiver) => {
-                drop(state);
-                if let Some(waker) = receiver {
-                    waker.wake();
-                }
-                Poll::Ready(Ok(()))
-            }
-            Err(TrySendError::Closed(message)) => Poll::Ready(Err(SendError(message))),
-            Err(TrySendError::Full(message)) => {
-                let pending = Pending::new(message, this.blocking);
-                this.entry
-                    .wait_in(state.bounded.waiting(), pending, cx.waker());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-/// The senders' side of a channel, owner of a `Send`'s wait entry.
-impl<T> WaitListOwner for &Chan<T> {
-    type Data = Pending<T>;
-
-    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<Pending<T>>) -> R) -> R {
-        f(self.lock().bounded.waiting())
-    }
-
-    /// Its message was never sent: it is dropped here (outside the lock);
-    /// a slot granted to it passes to the next sender.
-    fn left(&self, pending: Pending<T>, _served: bool) {
-        let (message, next) = {
-            let mut state = self.lock();
-            let closed = state.closed;
-            state.bounded.cancel(pending, closed)
-        };
-        drop(message);
-        if let Some(waker) = next {
-            waker.wake();
-        }
+        self.get_mut().core.poll(cx)
     }
 }
 
 impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("threadsafe::Send")
-            .field("waiting", &self.entry.is_queued())
+            .field("waiting", &self.core.is_waiting())
             .finish()
     }
 }
