@@ -18,7 +18,7 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
-/// Why [`Receiver::recv`] returned no message.
+/// Why [`Receiver::recv`](super::Receiver::recv) returned no message.
 ///
 /// # Examples
 ///
@@ -41,7 +41,7 @@ pub enum RecvError {
     Lagged(u64),
 }
 
-/// Why [`Receiver::try_recv`] returned no message.
+/// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no message.
 ///
 /// # Examples
 ///

@@ -25,7 +25,7 @@ pub struct Sender<T> {
 impl<T> Sender<T> {
     /// Send `value` to every receiver alive now; returns how many that
     /// is. If the buffer is full, the oldest message is evicted: the
-    /// receivers that had not read it will get [`RecvError::Lagged`].
+    /// receivers that had not read it will get [`RecvError::Lagged`](super::RecvError::Lagged).
     ///
     /// Never waits: a slow receiver cannot hold the sender back.
     ///

@@ -21,7 +21,7 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
-/// Why [`Sender::try_send`] did not send; both give the message back.
+/// Why [`Sender::try_send`](super::Sender::try_send) did not send; both give the message back.
 ///
 /// # Examples
 ///
@@ -79,7 +79,7 @@ impl<T> TrySendError<T> {
     }
 }
 
-/// Why [`Receiver::try_recv`] has no message.
+/// Why [`Receiver::try_recv`](super::Receiver::try_recv) has no message.
 ///
 /// # Examples
 ///

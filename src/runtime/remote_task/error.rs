@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::util::panic::Payload;
 
-/// Why a [`RemoteTask`] gave no value: the task was cancelled or panicked,
-/// its runtime is gone, or [`wait_timeout`](RemoteTask::wait_timeout) ran
+/// Why a [`RemoteTask`](super::RemoteTask) gave no value: the task was cancelled or panicked,
+/// its runtime is gone, or [`wait_timeout`](super::RemoteTask::wait_timeout) ran
 /// out of time (≙ `CancelledError`, the task's exception, and
 /// `TimeoutError` from `concurrent.futures.Future.result(timeout)`).
 ///
@@ -62,7 +62,7 @@ impl RemoteError {
         }
     }
 
-    /// Whether the task was cancelled by [`RemoteTask::cancel`].
+    /// Whether the task was cancelled by [`RemoteTask::cancel`](super::RemoteTask::cancel).
     ///
     /// # Examples
     ///
@@ -109,7 +109,7 @@ impl RemoteError {
         matches!(self.repr, Repr::RuntimeGone)
     }
 
-    /// Whether [`RemoteTask::wait_timeout`] ran out of time; the task runs
+    /// Whether [`RemoteTask::wait_timeout`](super::RemoteTask::wait_timeout) ran out of time; the task runs
     /// on and can be waited for again.
     ///
     /// # Examples
