@@ -298,3 +298,68 @@ fn pending_tasks_are_not_listed_without_debug_mode() {
     assert!(!stderr.contains("still pending"), "{stderr}");
     assert!(stderr.contains("dropped"), "{stderr}");
 }
+
+/// In the child: a task whose cleanup never ends, at a runtime's drop with
+/// a 100 ms shutdown timeout; in debug mode or not.
+fn cleanup_outruns_the_bound(debug: bool) {
+    let rt = Runtime::builder()
+        .debug(debug)
+        .shutdown_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let stuck = uniloop::on_cancel(std::future::pending::<()>(), std::future::pending::<()>());
+        drop(uniloop::spawn_named("endless cleanup", stuck));
+        uniloop::yield_now().await; // the cleanup is armed
+    });
+    let start = Instant::now();
+    drop(rt);
+    eprintln!("dropped after {} ms", start.elapsed().as_millis());
+}
+
+#[test]
+fn child_cleanup_outruns_the_bound_in_debug_mode() {
+    if is_child("child_cleanup_outruns_the_bound_in_debug_mode") {
+        cleanup_outruns_the_bound(true);
+    }
+}
+
+#[test]
+fn child_cleanup_outruns_the_bound_without_debug_mode() {
+    if is_child("child_cleanup_outruns_the_bound_without_debug_mode") {
+        cleanup_outruns_the_bound(false);
+    }
+}
+
+fn dropped_after_ms(stderr: &str) -> u128 {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("dropped after"))
+        .expect(stderr);
+    line.split(' ').nth(2).unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_cleanup_that_outruns_the_shutdown_timeout_is_named_in_debug_mode() {
+    let stderr = stderr_of("child_cleanup_outruns_the_bound_in_debug_mode", &[]);
+    let at = stderr
+        .find("uniloop: 1 task dropped at shutdown before finishing cancelling (the shutdown timeout passed)")
+        .expect(&stderr);
+    let named = stderr[at..].lines().nth(1).unwrap();
+    assert!(
+        named.starts_with("uniloop:   task 1 \"endless cleanup\""),
+        "{stderr}"
+    );
+    // The bound was kept: dropped after about 100 ms, not never.
+    assert!(dropped_after_ms(&stderr) >= 100, "{stderr}");
+}
+
+#[test]
+fn a_cleanup_that_outruns_the_shutdown_timeout_is_counted_without_debug_mode() {
+    let stderr = stderr_of("child_cleanup_outruns_the_bound_without_debug_mode", &[]);
+    assert!(
+        stderr.contains("uniloop: 1 task dropped at shutdown before finishing cancelling"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("endless cleanup"), "{stderr}");
+}

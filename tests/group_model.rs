@@ -393,7 +393,7 @@ proptest! {
     }
 
     #[test]
-    fn ties_in_a_flat_group_go_to_the_first_polled(
+    fn ties_in_a_flat_group_all_run_and_every_failure_is_kept(
         leaves in prop::collection::vec((kind(), 0..4u64), 1..=8),
     ) {
         quiet_leaf_panics();
@@ -403,30 +403,35 @@ proptest! {
             .enumerate()
             .map(|(id, &(kind, at))| Plan::Leaf { id, kind, at })
             .collect();
-        // The model: children run in (time, spawn order) until the first
-        // failure, which is the only error; the rest never run.
-        let mut order: Vec<usize> = (0..top.len()).collect();
-        order.sort_by_key(|&i| leaves[i].1); // stable: spawn order on ties
-        let mut ran = vec![false; top.len()];
-        let mut failure = None;
-        for &i in &order {
-            ran[i] = true;
-            let (kind, at) = leaves[i];
-            let error = match kind {
-                Kind::Fail => Some(ChildError::Failed(Fail::Leaf(i))),
-                Kind::Panic => Some(ChildError::Panicked(panic_text(i))),
-                Kind::Succeed | Kind::Sleep => None,
-            };
-            if let Some(error) = error {
-                failure = Some((at, error));
-                break;
-            }
-        }
+        // The model (asyncio's): children run in (time, spawn order). The
+        // first failure cancels the others at the end of its loop turn, so
+        // every child due at the same time still runs, and every failure
+        // among them is kept, in spawn order; later children never run.
+        let is_failure = |kind: Kind| matches!(kind, Kind::Fail | Kind::Panic);
+        let first_failure = leaves
+            .iter()
+            .filter(|&&(kind, _)| is_failure(kind))
+            .map(|&(_, at)| at)
+            .min();
+        let ran: Vec<bool> = leaves
+            .iter()
+            .map(|&(_, at)| first_failure.is_none_or(|t| at <= t))
+            .collect();
+        let errors: Vec<ChildError<Fail>> = leaves
+            .iter()
+            .enumerate()
+            .filter(|&(_, &(kind, at))| is_failure(kind) && Some(at) == first_failure)
+            .map(|(i, &(kind, _))| match kind {
+                Kind::Fail => ChildError::Failed(Fail::Leaf(i)),
+                _ => ChildError::Panicked(panic_text(i)),
+            })
+            .collect();
+        let failure = first_failure.map(|at| (at, errors));
         let last = leaves.iter().map(|&(_, at)| at).max().unwrap_or(0);
         let expected = Observed {
             joined_after: Duration::from_millis(failure.as_ref().map_or(last, |(at, _)| *at)),
             join: match failure {
-                Some((_, error)) => Err(vec![error]),
+                Some((_, errors)) => Err(errors),
                 None => Ok(()),
             },
             outcomes: top.iter().map(|node| expected_outcome(node, &ran)).collect(),

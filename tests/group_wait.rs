@@ -317,14 +317,17 @@ fn wait_first_exception_with_a_timeout_then_cancel_the_pending() {
 }
 
 #[test]
-fn dropping_a_wait_detaches_its_tasks() {
+fn dropping_a_wait_cancels_its_tasks_and_waits_for_them() {
     run_guarded(async {
         let log = Log::new();
+        let drops = DropCounter::new();
         let tasks: Vec<Task<()>> = [10u64, 20]
             .into_iter()
             .map(|n| {
                 let log = log.clone();
+                let token = drops.logged_token(&log, format!("{n} dropped"));
                 spawn(async move {
+                    let _token = token;
                     sleep(ms(n)).await;
                     log.push(format!("{n} finished"));
                 })
@@ -332,8 +335,11 @@ fn dropping_a_wait_detaches_its_tasks() {
             .collect();
         let out = timeout(ms(5), wait(tasks, ReturnWhen::AllCompleted, None)).await;
         assert!(out.is_err());
+        // `wait` owned the handles: the timeout cancelled them, and
+        // returned once both had been dropped.
+        assert_eq!(log.take(), ["10 dropped", "20 dropped"]);
         sleep(ms(50)).await;
-        assert_eq!(log.take(), ["10 finished", "20 finished"]);
+        assert!(log.is_empty(), "{:?}", log.take());
     });
 }
 

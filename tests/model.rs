@@ -7,7 +7,9 @@
 //! - the exact interleaving of polls, future drops and the main future's
 //!   steps (FIFO run queue; a task is queued at most once; stale wakes do
 //!   nothing; cancellation drops the future at the loop's next turn);
-//! - `cancel()`, `is_finished()`, `is_cancelled()` answers;
+//! - `cancel()`, `is_finished()`, `is_cancelled()` answers, and the
+//!   rule for dropping a handle: one that was awaited cancels its
+//!   unfinished task, one never awaited detaches it;
 //! - every kept handle gets its task's outcome exactly once (the value, or
 //!   `Cancelled` for a cancelled task or one still alive at shutdown);
 //! - every future is dropped exactly once and every output exactly once

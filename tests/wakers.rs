@@ -206,22 +206,32 @@ fn task_handles_can_be_awaited_from_another_task() {
     });
 }
 
+/// Issue 17: a handle that was awaited (polled) and is dropped before its
+/// task completed cancels the task (its future is dropped, no output is
+/// made); `detach()` keeps it running. It used to always detach.
 #[test]
-fn a_task_handle_polled_then_dropped_before_completion_loses_nothing() {
+fn a_task_handle_polled_then_dropped_cancels_its_task_unless_detached() {
     let out = DropCounter::new();
-    let o = out.clone();
-    let done = Rc::new(Cell::new(false));
-    let d = done.clone();
+    let (o, o2) = (out.clone(), out.clone());
+    let done = Rc::new(Cell::new(0));
+    let (d, d2) = (done.clone(), done.clone());
     run(async {
-        let mut task = spawn(async move {
+        let mut cancelled = spawn(async move {
             yield_now().await;
-            d.set(true);
+            d.set(d.get() + 1);
             o.token()
         });
-        assert!(poll_once(&mut task).await.is_pending());
-        drop(task);
+        let mut detached = spawn(async move {
+            yield_now().await;
+            d2.set(d2.get() + 1);
+            o2.token()
+        });
+        assert!(poll_once(&mut cancelled).await.is_pending());
+        assert!(poll_once(&mut detached).await.is_pending());
+        drop(cancelled);
+        detached.detach();
         yield_times(3).await;
-        assert!(done.get(), "the detached task ran to completion");
+        assert_eq!(done.get(), 1, "only the detached task ran to completion");
         assert_eq!(out.count(), 1, "its output was dropped by the runtime");
     });
 }

@@ -63,13 +63,13 @@ impl<E: fmt::Display> fmt::Display for ChildError<E> {
 /// order they happened (≙ the `ExceptionGroup` an `async with
 /// asyncio.TaskGroup()` raises).
 ///
-/// It holds the errors and panics that happened before the group
-/// started cancelling, not the siblings cancelled because of them (asyncio
-/// leaves the `CancelledError`s out the same way). A cancelled child is
-/// never polled again, and on one thread the first failure cancels every
-/// sibling before any of them runs, so today it holds exactly one; it is
-/// a list to keep asyncio's `ExceptionGroup` shape (where a child can
-/// still fail while handling its cancellation).
+/// It holds every error and panic of the children, not the siblings
+/// cancelled because of them (asyncio leaves the `CancelledError`s out the
+/// same way): the first failure, the failures of children that ran in the
+/// same loop turn (the group cancels at the end of the turn, as asyncio's
+/// done callbacks run after the tasks already scheduled), and failures of
+/// cleanups ([`on_cancel`](crate::on_cancel)) that run while the children
+/// are cancelled.
 ///
 /// # Examples
 ///
@@ -102,9 +102,14 @@ impl<E> GroupError<E> {
     /// uniloop::run(async {
     ///     let group = uniloop::TaskGroup::new();
     ///     group.spawn(async { Err::<(), _>(1) });
-    ///     group.spawn(async { Err::<(), _>(2) }); // cancelled before it runs
+    ///     group.spawn(async { Err::<(), _>(2) }); // runs in the same turn
+    ///     group.spawn(async {
+    ///         uniloop::yield_now().await; // cancelled before it runs again
+    ///         Err::<(), _>(3)
+    ///     });
     ///     let err = group.join().await.unwrap_err();
-    ///     assert_eq!(err.errors(), [uniloop::ChildError::Failed(1)]);
+    ///     use uniloop::ChildError::Failed;
+    ///     assert_eq!(err.errors(), [Failed(1), Failed(2)]);
     /// });
     /// ```
     pub fn errors(&self) -> &[ChildError<E>] {

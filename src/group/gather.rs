@@ -23,6 +23,8 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::runtime::task::cancel::{collecting, Cancelling};
+
 /// Gather the outputs of several futures, polled concurrently inside the
 /// current task, as a tuple (≙ `await asyncio.gather(a, b, c)`).
 ///
@@ -208,13 +210,24 @@ impl<T: Futures> Future for Gather<T> {
 pin_project! {
     /// The future of [`try_gather!`].
     #[doc(hidden)]
-    #[derive(Debug)]
     #[must_use = "futures do nothing unless you .await or poll them"]
-    pub struct TryGather<T> {
+    pub struct TryGather<T: TryFutures> {
         // `None` once it returned (the futures are dropped at the first
         // error).
         #[pin]
         futures: Option<T>,
+        // The first error, held while the tasks the dropped futures awaited
+        // finish cancelling.
+        failed: Option<(T::Error, Cancelling)>,
+    }
+}
+
+impl<T: TryFutures + fmt::Debug> fmt::Debug for TryGather<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TryGather")
+            .field("futures", &self.futures)
+            .field("failed", &self.failed.is_some())
+            .finish()
     }
 }
 
@@ -222,6 +235,7 @@ impl<T: TryFutures> TryGather<T> {
     pub fn new<I: IntoFutures<Joined = T>>(futures: I) -> TryGather<T> {
         TryGather {
             futures: Some(futures.into_futures()),
+            failed: None,
         }
     }
 }
@@ -230,15 +244,26 @@ impl<T: TryFutures> Future for TryGather<T> {
     type Output = Result<T::Ok, T::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.project().futures;
+        let this = self.project();
+        let mut slot = this.futures;
+        if let Some((_, cancelling)) = this.failed.as_mut() {
+            std::task::ready!(cancelling.poll(cx));
+            let (err, _) = this.failed.take().expect("checked above");
+            return Poll::Ready(Err(err));
+        }
         let Some(futures) = slot.as_mut().as_pin_mut() else {
             panic!("uniloop::try_gather! polled after it returned");
         };
         match futures.try_poll_all(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(err)) => {
-                // The first error cancels the rest now.
-                slot.set(None);
+                // The first error cancels the rest now, and the tasks they
+                // awaited are waited for.
+                let ((), mut cancelling) = collecting(None, || slot.set(None));
+                if cancelling.poll(cx).is_pending() {
+                    *this.failed = Some((err, cancelling));
+                    return Poll::Pending;
+                }
                 Poll::Ready(Err(err))
             }
             Poll::Ready(Ok(())) => {

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::join::Join;
+use crate::runtime::task::cancel::{collecting, Cancelling};
 
 /// Run every future of `futures` concurrently inside the current task and
 /// return their outputs in input order (≙ `asyncio.gather(*aws)`).
@@ -140,6 +141,7 @@ where
     TryGatherAll {
         join: Join::new(futures),
         finished: false,
+        failed: None,
     }
 }
 
@@ -159,7 +161,13 @@ pub struct TryGatherAll<F: Future> {
     join: Join<F>,
     /// It returned its output.
     finished: bool,
+    /// The first `Err`, held while the tasks the dropped futures awaited
+    /// finish cancelling.
+    failed: Option<(F::Output, Cancelling)>,
 }
+
+// Nothing is pinned but the futures, in `Join` (which is `Unpin`).
+impl<F: Future> Unpin for TryGatherAll<F> {}
 
 impl<F, T, E> Future for TryGatherAll<F>
 where
@@ -186,15 +194,30 @@ impl<F, T, E> TryGatherAll<F>
 where
     F: Future<Output = Result<T, E>>,
 {
+    fn poll_failed(&mut self, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
+        let (_, cancelling) = self.failed.as_mut().expect("failed");
+        std::task::ready!(cancelling.poll(cx));
+        match self.failed.take().expect("failed") {
+            (Err(err), _) => Poll::Ready(Err(err)),
+            (Ok(_), _) => unreachable!("only an Err is held"),
+        }
+    }
+
     fn poll_inner(&mut self, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
+        if self.failed.is_some() {
+            return self.poll_failed(cx);
+        }
         let join = &mut self.join;
         loop {
             match join.poll_next(cx) {
                 Poll::Ready(Some(index)) => {
                     // Peek: an `Err` ends it; an `Ok` stays in its slot.
                     if let Err(err) = join.take_if_err(index) {
-                        join.clear();
-                        return Poll::Ready(Err(err));
+                        // Drop the rest; wait for the tasks they awaited
+                        // to finish cancelling.
+                        let ((), cancelling) = collecting(None, || join.clear());
+                        self.failed = Some((Err(err), cancelling));
+                        return self.poll_failed(cx);
                     }
                 }
                 Poll::Ready(None) => {

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::join::Join;
+use crate::runtime::task::cancel::{collecting, Cancelling};
 
 /// Run every future of `futures` concurrently inside the current task;
 /// the first to finish gives the output and the others are dropped
@@ -13,6 +14,9 @@ use super::join::Join;
 /// followed by cancelling the rest; trio's "happy eyeballs" pattern).
 ///
 /// When several finish during the same wake-up, the one woken first wins.
+/// The [`Task`](crate::Task)s the losers were awaiting are cancelled with
+/// them, and `race` returns once their cancellation completed (as
+/// [`timeout`](crate::timeout) does).
 ///
 /// # Panics
 ///
@@ -45,7 +49,7 @@ where
 {
     let join = Join::new(futures);
     assert!(join.len() > 0, "uniloop::race() needs at least one future");
-    Race { join }
+    Race { join, won: None }
 }
 
 /// The future of [`race`].
@@ -61,7 +65,13 @@ where
 #[must_use = "futures do nothing unless you .await or poll them"]
 pub struct Race<F: Future> {
     join: Join<F>,
+    /// The winner's output, held while the tasks the losers awaited
+    /// finish cancelling.
+    won: Option<(F::Output, Cancelling)>,
 }
+
+// The output is never pinned, and `Join` is `Unpin`.
+impl<F: Future> Unpin for Race<F> {}
 
 impl<F: Future> Future for Race<F> {
     type Output = F::Output;
@@ -70,16 +80,24 @@ impl<F: Future> Future for Race<F> {
     ///
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let join = &mut self.get_mut().join;
-        match join.poll_next(cx) {
-            Poll::Ready(Some(winner)) => {
-                let output = join.take(winner);
-                join.clear();
-                Poll::Ready(output)
-            }
-            Poll::Ready(None) => panic!("uniloop::Race polled after it returned its output"),
-            Poll::Pending => Poll::Pending,
+        let this = self.get_mut();
+        if this.won.is_none() {
+            let join = &mut this.join;
+            let winner = match join.poll_next(cx) {
+                Poll::Ready(Some(winner)) => winner,
+                Poll::Ready(None) => panic!("uniloop::Race polled after it returned its output"),
+                Poll::Pending => return Poll::Pending,
+            };
+            let output = join.take(winner);
+            // Drop the losers; the tasks they awaited are cancelled, and
+            // waited for.
+            let ((), cancelling) = collecting(None, || join.clear());
+            this.won = Some((output, cancelling));
         }
+        let (_, cancelling) = this.won.as_mut().expect("set above");
+        std::task::ready!(cancelling.poll(cx));
+        let (output, _) = this.won.take().expect("set above");
+        Poll::Ready(output)
     }
 }
 

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::join::Join;
+use crate::runtime::task::cancel;
 use crate::time::Sleep;
 use crate::Task;
 
@@ -24,7 +25,9 @@ pub enum ReturnWhen {
     /// As soon as any task finishes.
     FirstCompleted,
     /// As soon as a task finishes with a [`JoinError`](crate::JoinError)
-    /// (it panicked or was cancelled), or when all have finished.
+    /// (it panicked or was cancelled) — or, for tasks that return a
+    /// `Result`, with an `Err`, if asked with [`Wait::counting_errors`] —
+    /// or when all have finished.
     FirstException,
     /// When every task has finished.
     AllCompleted,
@@ -37,9 +40,22 @@ pub enum ReturnWhen {
 /// `done` holds every task finished by the time it returns, in the order
 /// they were seen to finish (a finished task's result is taken by
 /// awaiting it, which is ready at once); `pending` holds the others in the
-/// order given. Nothing is
-/// cancelled: as in asyncio, cancel the pending tasks yourself if you no
-/// longer need them. With no tasks it returns at once.
+/// order given. Reaching the condition or the timeout cancels nothing: as
+/// in asyncio, cancel the pending tasks yourself if you no longer need
+/// them. With no tasks it returns at once.
+///
+/// Tasks that fail the Rust way, returning `Err`: add
+/// [`counting_errors`](Wait::counting_errors) to make `FirstException`
+/// stop at the first `Err` too. Plain futures: [`wait_futures`].
+///
+/// # Cancellation
+///
+/// `wait` owns the handles while it runs, so if the task that waits is
+/// cancelled (or the `Wait` dropped), the tasks are cancelled with it and
+/// waited for, as for a task awaited directly (see [`Task`]). asyncio's
+/// `wait` leaves them running, because its caller still holds them; to get
+/// that here, [`shield`](crate::shield) what must survive, or keep the
+/// work in tasks the waiter does not own.
 ///
 /// # Panics
 ///
@@ -48,8 +64,8 @@ pub enum ReturnWhen {
 ///
 /// # Cancel safety
 ///
-/// Dropping the future drops the task handles, which detaches the tasks
-/// (they keep running).
+/// Dropping the future cancels the tasks not handed back yet (see
+/// Cancellation above).
 ///
 /// # Examples
 ///
@@ -88,7 +104,59 @@ pub fn wait<T>(tasks: Vec<Task<T>>, when: ReturnWhen, timeout: Option<Duration>)
         done: Vec::new(),
         when,
         timeout: timeout.map(crate::sleep),
+        fails: None,
     }
+}
+
+/// Spawn every future of `futures` as a task, then [`wait`] for them (≙
+/// `asyncio.wait` on coroutines, which wraps them in tasks). The tasks
+/// come back as `(done, pending)`.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::spawn() called outside a uniloop
+/// runtime".
+///
+/// # Cancel safety
+///
+/// As [`wait`]: dropping it cancels the tasks not handed back yet.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use uniloop::ReturnWhen;
+///
+/// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+/// rt.block_on(async {
+///     let fetch = |ms: u64| async move {
+///         uniloop::sleep(Duration::from_millis(ms)).await;
+///         ms
+///     };
+///     let (done, pending) =
+///         uniloop::wait_futures([fetch(10), fetch(500)], ReturnWhen::FirstCompleted, None).await;
+///     assert_eq!((done.len(), pending.len()), (1, 1));
+///     for task in done {
+///         assert_eq!(task.await.unwrap(), 10);
+///     }
+/// });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[track_caller]
+pub fn wait_futures<I>(
+    futures: I,
+    when: ReturnWhen,
+    timeout: Option<Duration>,
+) -> Wait<<I::Item as Future>::Output>
+where
+    I: IntoIterator,
+    I::Item: Future + 'static,
+{
+    wait(
+        futures.into_iter().map(crate::spawn).collect(),
+        when,
+        timeout,
+    )
 }
 
 /// The future of [`wait`].
@@ -110,6 +178,42 @@ pub struct Wait<T> {
     done: Vec<Task<T>>,
     when: ReturnWhen,
     timeout: Option<Sleep>,
+    /// Which returned values count as failures for `FirstException`.
+    fails: Option<fn(&T) -> bool>,
+}
+
+impl<T, E> Wait<Result<T, E>> {
+    /// Count a task that returned `Err` as failed, so that
+    /// [`ReturnWhen::FirstException`] also returns at the first one (the
+    /// Rust way to fail is an `Err`, not a panic).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use uniloop::{wait, ReturnWhen};
+    ///
+    /// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+    /// rt.block_on(async {
+    ///     let start = uniloop::time::now();
+    ///     let job = |ms: u64, ok: bool| uniloop::spawn(async move {
+    ///         uniloop::sleep(Duration::from_millis(ms)).await;
+    ///         if ok { Ok(ms) } else { Err(format!("job {ms} failed")) }
+    ///     });
+    ///     let tasks = vec![job(10, true), job(20, false), job(1_000, true)];
+    ///     let (done, pending) = wait(tasks, ReturnWhen::FirstException, None)
+    ///         .counting_errors()
+    ///         .await;
+    ///     assert_eq!((done.len(), pending.len()), (2, 1));
+    ///     assert_eq!(start.elapsed(), Duration::from_millis(20)); // not 1 s
+    /// #   for t in pending { t.cancel(); }
+    /// });
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn counting_errors(mut self) -> Self {
+        self.fails = Some(Result::is_err);
+        self
+    }
 }
 
 impl<T> Future for Wait<T> {
@@ -127,7 +231,8 @@ impl<T> Future for Wait<T> {
         let mut met = loop {
             match join.poll_next(cx) {
                 Poll::Ready(Some(index)) => {
-                    let (task, failed) = join.take(index);
+                    let (task, panicked) = join.take(index);
+                    let failed = panicked || this.fails.is_some_and(|fails| task.output_is(fails));
                     this.done.push(task);
                     match this.when {
                         ReturnWhen::FirstCompleted => break true,
@@ -153,7 +258,11 @@ impl<T> Future for Wait<T> {
         let join = this.join.take().expect("checked above");
         let mut done = std::mem::take(&mut this.done);
         let mut pending = Vec::new();
-        for task in join.into_pending().into_iter().filter_map(|f| f.0) {
+        let handed_back = join
+            .into_pending()
+            .into_iter()
+            .filter_map(|mut f| f.0.take());
+        for task in handed_back {
             if task.is_complete() {
                 done.push(task);
             } else {
@@ -174,7 +283,19 @@ impl<T> fmt::Debug for Wait<T> {
 }
 
 /// Completes with its task (output left inside) and whether it failed.
+/// Dropped with its task not complete (the `Wait` was dropped), it cancels
+/// the task, as an awaited handle does.
 struct Finished<T>(Option<Task<T>>);
+
+impl<T> Drop for Finished<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            if !task.is_complete() {
+                cancel::dropped_while_awaited(task.abort_handle());
+            }
+        }
+    }
+}
 
 impl<T> Future for Finished<T> {
     type Output = (Task<T>, bool);

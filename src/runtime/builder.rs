@@ -30,6 +30,7 @@ pub struct Builder {
     paused_clock: bool,
     blocking_threads: Option<usize>,
     seed: Option<u64>,
+    shutdown_timeout: Duration,
 }
 
 /// What the core needs of a `Builder`, with the environment applied.
@@ -43,6 +44,9 @@ pub(crate) struct Config {
     pub(crate) blocking_threads: usize,
     /// `Some` to take ready tasks in a shuffled order from this seed.
     pub(crate) seed: Option<u64>,
+    /// How long dropping the runtime waits for cancelled tasks' cleanups
+    /// and running blocking jobs.
+    pub(crate) shutdown_timeout: Duration,
 }
 
 impl Default for Builder {
@@ -69,6 +73,7 @@ impl Builder {
             paused_clock: false,
             blocking_threads: None,
             seed: None,
+            shutdown_timeout: Duration::from_secs(10),
         }
     }
 
@@ -192,6 +197,36 @@ impl Builder {
         self
     }
 
+    /// How long dropping the runtime (and so the end of [`run`](crate::run))
+    /// may take: the time the tasks it cancels get to finish their
+    /// cleanups ([`on_cancel`](crate::on_cancel)), and then the blocking
+    /// jobs still running get to finish, together. Default: 10 s.
+    ///
+    /// Shutdown works as `asyncio.run` ends: every task still alive is
+    /// cancelled, and the loop runs until they have all finished (their
+    /// cleanups ran), tasks and callbacks started meanwhile included (a
+    /// task started meanwhile that is still running when the others are
+    /// done is cancelled in turn). Whatever still runs at the bound is
+    /// dropped without finishing its cleanup, and a line on stderr says how
+    /// many (debug mode names each). The bound is on the real clock, even
+    /// with [`paused_clock`](Builder::paused_clock), on which the cleanups'
+    /// sleeps take no time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::builder()
+    ///     .shutdown_timeout(Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Builder {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
     /// Create the runtime.
     ///
     /// # Errors
@@ -219,6 +254,7 @@ impl Builder {
                 .unwrap_or_else(default_blocking_threads)
                 .max(1),
             seed: self.seed,
+            shutdown_timeout: self.shutdown_timeout,
         })
     }
 }

@@ -17,14 +17,14 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::io;
 use std::mem;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::builder::Config;
-use super::context;
-use super::debug::{self, SlowPolls};
+
+use super::debug::SlowPolls;
 use super::driver::blocking::BlockingDriver;
 use super::driver::inbox::{Inbox, Message, KEEP_CAPACITY};
 use super::driver::io::Reactor;
@@ -88,6 +88,10 @@ impl Core {
 
     pub(crate) fn blocking(&self) -> &BlockingDriver {
         self.drivers.blocking()
+    }
+
+    pub(crate) fn drivers(&self) -> &Drivers {
+        &self.drivers
     }
 
     pub(crate) fn scheduler(&self) -> &Scheduler {
@@ -157,13 +161,24 @@ impl Core {
     /// Between batches: carry out the drivers' park plan, then take in
     /// what other threads sent and fire the timers that are due.
     pub(crate) fn turn(&self) {
+        self.turn_within(None);
+    }
+
+    /// [`turn`](Core::turn), blocking no longer than `limit` in I/O.
+    pub(crate) fn turn_within(&self, limit: Option<Duration>) {
         let counters = self.counters();
         bump(&counters.loop_iterations);
         match self.drivers.plan_park(self.scheduler.has_ready()) {
             Park::Nothing => return,
             Park::NoIo => {}
             Park::Glance => self.drivers.poll_io(Some(Duration::ZERO)),
-            Park::Block(timeout) => counters.idle(|| self.drivers.poll_io(timeout)),
+            Park::Block(timeout) => {
+                let timeout = match (timeout, limit) {
+                    (Some(t), Some(l)) => Some(t.min(l)),
+                    (t, l) => t.or(l),
+                };
+                counters.idle(|| self.drivers.poll_io(timeout));
+            }
             Park::JumpTo(deadline) => {
                 if self.io().has_sources() {
                     self.drivers.poll_io(Some(Duration::ZERO));
@@ -196,34 +211,5 @@ impl Core {
         // Keep room for a usual batch, not for the largest burst seen.
         received.shrink_to(KEEP_CAPACITY);
         *self.received.borrow_mut() = received;
-    }
-
-    /// Everything `Runtime::drop` does: close the inbox, cancel (drop)
-    /// every task, shut the blocking pool down (waiting up to
-    /// `blocking_timeout` for running jobs), and free the runtime's id —
-    /// last, see `runtime::driver::registry`.
-    pub(crate) fn shut_down(&self, blocking_timeout: Duration) {
-        let _registered = Registered(self.id());
-        // Dropping the queued messages runs their captures' destructors:
-        // user code, which must not abort an unwinding `run`.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| self.drivers.close_inbox()));
-        if self.is_debug() {
-            debug::report_pending(&self.all_tasks());
-        }
-        {
-            let _enter = context::enter(self);
-            self.scheduler.shut_down();
-        }
-        self.drivers.shut_down(blocking_timeout);
-    }
-}
-
-/// Frees a runtime id when dropped (last in `Core::shut_down`, or while
-/// it unwinds).
-struct Registered(usize);
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        registry::unregister(self.0);
     }
 }

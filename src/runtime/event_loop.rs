@@ -19,12 +19,16 @@ use super::waker;
 /// Run `future` on a new runtime to completion and return its output (≙
 /// `asyncio.run(main())`).
 ///
-/// When `future` completes, every task still alive is cancelled: its future
-/// is dropped (destructors run) before `run` returns. Then the blocking
-/// pool shuts down: jobs not started are dropped, and `run` waits up to
-/// 10 s for running ones, then leaves them to finish detached (see
+/// When `future` completes, the runtime shuts down as `asyncio.run` does:
+/// every task still alive is cancelled, and the loop runs on until they
+/// have finished cancelling (their [`on_cancel`](crate::on_cancel) and
+/// [`finally`](crate::finally) cleanups ran to their end; what those spawn
+/// or schedule runs too), for up to 10 s (see
+/// [`Builder::shutdown_timeout`]). Then the blocking pool shuts down:
+/// jobs not started are dropped, and running ones get what is left of the
+/// 10 s, then are left to finish detached (see
 /// [`blocking`](crate::blocking#shutdown)). A panic inside `future`
-/// propagates out of `run` (after the same clean-up).
+/// propagates out of `run` (after the same shutdown).
 ///
 /// # Panics
 ///
@@ -58,11 +62,16 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// A `Runtime` is `!Send`: its tasks are `!Send` and live on the thread
 /// that created it. Other threads reach it through a [`Handle`].
 ///
-/// Dropping the runtime cancels every task still alive: their futures are
-/// dropped, their [`Task`](crate::Task) handles report
-/// [`JoinError::is_cancelled`](crate::JoinError::is_cancelled). It then
-/// shuts the blocking pool down, waiting a bounded time for running jobs
-/// (10 s, or as [`shutdown_timeout`](Runtime::shutdown_timeout) says).
+/// Tasks live on between calls of [`block_on`](Runtime::block_on) (≙
+/// `asyncio.Runner.run`). Dropping the runtime (≙ `Runner.close`) shuts
+/// it down as [`run`] does: every task still alive is cancelled and the
+/// loop runs until their cleanups have finished, within
+/// [`Builder::shutdown_timeout`] (10 s by default) for the cleanups and
+/// the blocking jobs together. Their [`Task`](crate::Task) handles report
+/// [`JoinError::is_cancelled`](crate::JoinError::is_cancelled). A runtime
+/// dropped while another runtime runs on the same thread (inside one of
+/// its tasks) cannot run its loop: its tasks are dropped without their
+/// cleanups, which a line on stderr reports.
 ///
 /// # Examples
 ///
@@ -75,12 +84,9 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// ```
 pub struct Runtime {
     core: Box<Core>,
-    /// How long dropping waits for running blocking jobs.
+    /// How long dropping waits for cleanups and running blocking jobs.
     shutdown_timeout: Duration,
 }
-
-/// How long dropping a runtime waits for its running blocking jobs.
-const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Runtime {
     /// A runtime with the default options (see [`Builder::new`]).
@@ -114,14 +120,14 @@ impl Runtime {
     pub(crate) fn from_config(config: Config) -> io::Result<Runtime> {
         Ok(Runtime {
             core: Box::new(Core::new(&config)?),
-            shutdown_timeout: SHUTDOWN_TIMEOUT,
+            shutdown_timeout: config.shutdown_timeout,
         })
     }
 
-    /// Run the loop until `future` completes, and return its output. Tasks
-    /// spawned inside keep their state between calls: `block_on` may be
-    /// called any number of times, and only dropping the runtime cancels
-    /// what is left.
+    /// Run the loop until `future` completes, and return its output (≙
+    /// `asyncio.Runner.run`). Tasks spawned inside keep their state between
+    /// calls: `block_on` may be called any number of times, and only
+    /// dropping the runtime cancels what is left (see the type docs).
     ///
     /// `future` runs on this thread, in the same FIFO order as tasks, and
     /// need not be `'static`. A panic inside it propagates.
@@ -185,13 +191,15 @@ impl Runtime {
         Handle::new(self.core.inbox().clone())
     }
 
-    /// Drop the runtime, waiting up to `timeout` (instead of 10 s) for the
-    /// blocking jobs still running on its pool (≙ tokio's
-    /// `Runtime::shutdown_timeout`). Tasks are cancelled and unstarted jobs
-    /// dropped as in any drop; jobs still running at the deadline are left
-    /// to finish on their own threads, detached. `Duration::ZERO` waits
-    /// for nothing; a timeout too large for the clock (`Duration::MAX`)
-    /// waits as long as the jobs take.
+    /// Drop the runtime, waiting up to `timeout` (instead of
+    /// [`Builder::shutdown_timeout`]) for the cancelled tasks' cleanups and
+    /// then the blocking jobs still running on its pool (≙ tokio's
+    /// `Runtime::shutdown_timeout`). Unstarted jobs are dropped as in any
+    /// drop; jobs still running at the deadline are left to finish on
+    /// their own threads, detached. `Duration::ZERO` waits for nothing
+    /// (tasks are dropped without their cleanups, which stderr reports);
+    /// a timeout too large for the clock (`Duration::MAX`) waits as long
+    /// as they take.
     ///
     /// # Examples
     ///

@@ -4,20 +4,15 @@
 
 use super::core::Core;
 use super::metrics::Metrics;
-use super::task::cell::{Header, Kind};
+use super::task::cell::{header_of, Header, Kind};
 use super::task::{TaskInfo, TaskState};
 
 impl Core {
     /// The task being polled, if it is a task.
     pub(crate) fn current_task(&self) -> Option<TaskInfo> {
-        let running = self.scheduler().running()?;
-        let mut found = None;
-        self.scheduler().for_each(|header| {
-            if header.task_ref == running {
-                found = Some(info(header));
-            }
-        });
-        found
+        let running = self.scheduler().running_task()?;
+        let header = header_of(&running);
+        (header.kind == Kind::Task).then(|| info(header))
     }
 
     /// Every unfinished task (not callbacks), in slab order.
@@ -25,6 +20,18 @@ impl Core {
         let mut tasks = Vec::new();
         self.scheduler().for_each(|header| {
             if is_alive_task(header) {
+                tasks.push(info(header));
+            }
+        });
+        tasks
+    }
+
+    /// Every task not complete, cancelled or not (what a shutdown would
+    /// drop).
+    pub(crate) fn incomplete_tasks(&self) -> Vec<TaskInfo> {
+        let mut tasks = Vec::new();
+        self.scheduler().for_each(|header| {
+            if header.kind == Kind::Task && !header.is_complete() {
                 tasks.push(info(header));
             }
         });
@@ -54,8 +61,13 @@ impl Core {
     }
 }
 
+/// A task not finished; or cancelled and still running its cleanup, or
+/// waiting for the tasks it awaited to finish cancelling.
 fn is_alive_task(header: &Header) -> bool {
-    header.kind == Kind::Task && !header.state.is_done()
+    let state = &header.state;
+    header.kind == Kind::Task
+        && (!state.is_done()
+            || (!header.is_complete() && (state.has_cleanups() || state.is_closing())))
 }
 
 fn info(header: &Header) -> TaskInfo {
@@ -72,5 +84,7 @@ fn info(header: &Header) -> TaskInfo {
         state,
         spawned_at: header.location,
         polls: header.polls.get(),
+        cancelling: header.is_cancelled(),
+        cancel_message: header.cancel_message().map(|m| m.to_string()),
     }
 }

@@ -25,6 +25,7 @@ mod introspect;
 mod metrics;
 mod remote_task;
 mod scheduler;
+mod shutdown;
 pub(crate) mod task;
 pub(crate) mod waker;
 mod yield_now;
@@ -35,8 +36,8 @@ pub use event_loop::{run, Runtime};
 pub use handle::{Handle, LoopClosed};
 pub use metrics::{metrics, Metrics};
 pub use remote_task::{RemoteError, RemoteTask};
-pub(crate) use task::AbortHandle;
-pub use task::{spawn, spawn_named, JoinError, Task, TaskId, TaskInfo, TaskState};
+pub use task::{spawn, spawn_named, CancelHandle, JoinError, Task, TaskId, TaskInfo, TaskState};
+pub(crate) use task::{AbortHandle, Unawaited};
 pub use yield_now::{yield_now, YieldNow};
 
 /// A snapshot of the task being polled, or `None` in the future given to

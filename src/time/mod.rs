@@ -73,7 +73,7 @@ use std::time::Duration;
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use timeout::{timeout, timeout_at, Elapsed, Timeout};
+pub use timeout::{timeout, timeout_at, timeout_never, Elapsed, Timeout};
 
 pub(crate) use timer::Timer;
 

@@ -1,4 +1,5 @@
-//! `timeout` and `timeout_at`: a deadline around a future.
+//! `timeout`, `timeout_at` and `timeout_never`: a deadline around a
+//! future.
 
 use std::error::Error;
 use std::fmt;
@@ -12,11 +13,19 @@ use pin_project_lite::pin_project;
 
 use super::timer::Timer;
 use super::Instant;
+use crate::runtime::task::cancel::{collecting, Cancelling};
 
 /// Run `future` for at most `duration` (≙ `asyncio.timeout(delay)` and
 /// `asyncio.wait_for(aw, timeout)`): `Ok(output)` if it completes in time,
-/// `Err(Elapsed)` otherwise, in which case `future` is dropped (cancelled)
-/// when the `Timeout` is.
+/// `Err(Elapsed)` otherwise.
+///
+/// When the deadline passes, `future` is dropped before `Err(Elapsed)` is
+/// returned, and so are the tasks it was awaiting ([`Task`](crate::Task)
+/// handles it held): they are cancelled, and `Err(Elapsed)` comes once
+/// their cancellation (and their [`on_cancel`](crate::on_cancel)
+/// cleanups) completed. So `timeout(d, task)` is `asyncio.wait_for(task,
+/// d)`: on expiry the task is cancelled and waited for.
+/// ([`shield`](crate::shield) the task to let it run on.)
 ///
 /// As with `asyncio.timeout`, the time counts from the first poll (the
 /// `.await`), not from the call. `future` is polled before the deadline is
@@ -36,6 +45,31 @@ use super::Instant;
 ///
 /// # Examples
 ///
+/// ≙ `asyncio.wait_for(task, 1)`: the task is cancelled, and its cleanup
+/// has run when the timeout returns.
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use std::time::Duration;
+///
+/// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+/// rt.block_on(async {
+///     let cleaned = Rc::new(Cell::new(false));
+///     let c = cleaned.clone();
+///     let task = uniloop::spawn(uniloop::on_cancel(
+///         uniloop::sleep(Duration::from_secs(10)),
+///         async move { c.set(true) },
+///     ));
+///     assert!(uniloop::timeout(Duration::from_secs(1), task).await.is_err());
+///     assert!(cleaned.get());
+/// });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 ///
@@ -51,10 +85,7 @@ use super::Instant;
 /// ```
 #[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    Timeout {
-        future,
-        timer: Timer::after("timeout", "Timeout", duration),
-    }
+    Timeout::new(future, Timer::after("timeout", "Timeout", duration))
 }
 
 /// Run `future` until `deadline` at the latest (≙ `asyncio.timeout_at`).
@@ -86,10 +117,46 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// ```
 #[track_caller]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
-    Timeout {
+    Timeout::new(
         future,
-        timer: Timer::at("timeout_at", "Timeout", deadline.into_std()),
-    }
+        Timer::at("timeout_at", "Timeout", deadline.into_std()),
+    )
+}
+
+/// Run `future` with no deadline yet (≙ `asyncio.timeout(None)`): give it
+/// one later with [`Timeout::reschedule`], or take it away again with
+/// [`Timeout::clear_deadline`].
+///
+/// # Cancel safety
+///
+/// As cancel safe as `future`.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::time::timeout_never() called
+/// outside a uniloop runtime".
+///
+/// # Examples
+///
+/// ```
+/// use std::pin::pin;
+/// use std::time::Duration;
+///
+/// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+/// rt.block_on(async {
+///     let start = uniloop::time::now();
+///     let mut limited = pin!(uniloop::time::timeout_never(uniloop::sleep(Duration::from_secs(60))));
+///     assert_eq!(limited.when(), None);
+///     // Later, once it is known how long the work may take:
+///     limited.as_mut().reschedule(start + Duration::from_secs(5));
+///     assert!(limited.await.is_err());
+///     assert_eq!(start.elapsed(), Duration::from_secs(5));
+/// });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[track_caller]
+pub fn timeout_never<F: Future>(future: F) -> Timeout<F> {
+    Timeout::new(future, Timer::never("time::timeout_never", "Timeout"))
 }
 
 pin_project! {
@@ -122,13 +189,24 @@ pin_project! {
     /// ```
     #[must_use = "futures do nothing unless you .await or poll them"]
     pub struct Timeout<F> {
+        // `None` once the deadline passed: dropped, with what it awaited.
         #[pin]
-        future: F,
+        future: Option<F>,
         timer: Timer,
+        // The deadline passed: the tasks the drop cancelled, waited for.
+        cancelling: Option<Cancelling>,
     }
 }
 
 impl<F> Timeout<F> {
+    fn new(future: F, timer: Timer) -> Timeout<F> {
+        Timeout {
+            future: Some(future),
+            timer,
+            cancelling: None,
+        }
+    }
+
     /// The deadline. For a [`timeout`] not yet polled, this starts its time
     /// now.
     ///
@@ -144,8 +222,55 @@ impl<F> Timeout<F> {
     /// });
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If it has no deadline ([`timeout_never`], [`clear_deadline`]):
+    /// "uniloop::time::Timeout::deadline() on a timeout with no deadline
+    /// (see when())".
+    ///
+    /// [`clear_deadline`]: Timeout::clear_deadline
     pub fn deadline(&self) -> Instant {
         Instant::from_std(self.timer.deadline())
+    }
+
+    /// The deadline, or `None` if it has none (≙ `asyncio.Timeout.when`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// uniloop::run(async {
+    ///     let at = uniloop::time::now() + Duration::from_secs(3);
+    ///     let limited = uniloop::timeout_at(at, async {});
+    ///     assert_eq!(limited.when(), Some(at));
+    ///     assert_eq!(uniloop::time::timeout_never(async {}).when(), None);
+    /// });
+    /// ```
+    pub fn when(&self) -> Option<Instant> {
+        self.timer.when().map(Instant::from_std)
+    }
+
+    /// Take the deadline away: the future runs with no limit until a
+    /// [`reschedule`](Timeout::reschedule) (≙ `reschedule(None)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::time::Duration;
+    ///
+    /// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+    /// rt.block_on(async {
+    ///     let mut limited = pin!(uniloop::timeout(Duration::from_millis(1), uniloop::sleep(Duration::from_secs(9))));
+    ///     limited.as_mut().clear_deadline();
+    ///     assert!(limited.await.is_ok());
+    /// });
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn clear_deadline(self: Pin<&mut Self>) {
+        self.project().timer.clear();
     }
 
     /// Move the deadline, earlier or later (≙ `asyncio.Timeout.reschedule`).
@@ -175,6 +300,11 @@ impl<F> Timeout<F> {
 
     /// The inner future.
     ///
+    /// # Panics
+    ///
+    /// After the deadline passed (the future was dropped): "uniloop::time::Timeout::get_ref() after
+    /// its deadline passed".
+    ///
     /// # Examples
     ///
     /// ```
@@ -184,10 +314,15 @@ impl<F> Timeout<F> {
     /// });
     /// ```
     pub fn get_ref(&self) -> &F {
-        &self.future
+        self.future.as_ref().unwrap_or_else(|| gone("get_ref"))
     }
 
     /// The inner future, mutably.
+    ///
+    /// # Panics
+    ///
+    /// After the deadline passed: "uniloop::time::Timeout::get_mut() after
+    /// its deadline passed".
     ///
     /// # Examples
     ///
@@ -198,10 +333,15 @@ impl<F> Timeout<F> {
     /// });
     /// ```
     pub fn get_mut(&mut self) -> &mut F {
-        &mut self.future
+        self.future.as_mut().unwrap_or_else(|| gone("get_mut"))
     }
 
     /// The inner future, without the deadline.
+    ///
+    /// # Panics
+    ///
+    /// After the deadline passed: "uniloop::time::Timeout::into_inner()
+    /// after its deadline passed".
     ///
     /// # Examples
     ///
@@ -212,19 +352,47 @@ impl<F> Timeout<F> {
     /// });
     /// ```
     pub fn into_inner(self) -> F {
-        self.future
+        self.future.unwrap_or_else(|| gone("into_inner"))
     }
+}
+
+fn gone(method: &str) -> ! {
+    panic!(
+        "uniloop::time::Timeout::{method}() after its deadline passed \
+         (the future was dropped then)"
+    )
 }
 
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
+    /// # Panics
+    ///
+    /// If polled again after it returned `Err(Elapsed)`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(output) = this.future.poll(cx) {
+        let mut this = self.project();
+        if let Some(cancelling) = this.cancelling {
+            std::task::ready!(cancelling.poll(cx));
+            *this.cancelling = None;
+            return Poll::Ready(Err(Elapsed(())));
+        }
+        let future = this
+            .future
+            .as_mut()
+            .as_pin_mut()
+            .expect("uniloop::time::Timeout polled after its deadline passed");
+        if let Poll::Ready(output) = future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        this.timer.poll_elapsed(cx).map(|()| Err(Elapsed(())))
+        std::task::ready!(this.timer.poll_elapsed(cx));
+        // Drop the future, and wait for the tasks it awaited to finish
+        // cancelling (asyncio's `wait_for`).
+        let ((), mut cancelling) = collecting(None, || this.future.set(None));
+        if cancelling.poll(cx).is_pending() {
+            *this.cancelling = Some(cancelling);
+            return Poll::Pending;
+        }
+        Poll::Ready(Err(Elapsed(())))
     }
 }
 
@@ -255,6 +423,12 @@ impl<F: fmt::Debug> fmt::Debug for Timeout<F> {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Elapsed(());
+
+impl Elapsed {
+    pub(crate) fn new() -> Elapsed {
+        Elapsed(())
+    }
+}
 
 impl fmt::Display for Elapsed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

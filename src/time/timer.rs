@@ -17,6 +17,8 @@ enum Deadline {
     /// `asyncio.timeout(d)` start counting when awaited.
     After(Duration),
     At(Instant),
+    /// No deadline (a `Timeout` made with `timeout_never`, or cleared).
+    Never,
 }
 
 pub(crate) struct Timer {
@@ -69,13 +71,20 @@ impl Timer {
 
     /// The deadline, starting the timer if it has not started.
     pub(crate) fn deadline(&self) -> Instant {
+        self.when()
+            .expect("uniloop::time::Timeout::deadline() on a timeout with no deadline (see when())")
+    }
+
+    /// The deadline, if it has one (starting the time of an `After`).
+    pub(crate) fn when(&self) -> Option<Instant> {
         match self.deadline.get() {
-            Deadline::At(deadline) => deadline,
+            Deadline::At(deadline) => Some(deadline),
             Deadline::After(duration) => {
                 let deadline = self.driver.clock.deadline_after(duration);
                 self.deadline.set(Deadline::At(deadline));
-                deadline
+                Some(deadline)
             }
+            Deadline::Never => None,
         }
     }
 
@@ -83,7 +92,7 @@ impl Timer {
     pub(crate) fn is_elapsed(&self) -> bool {
         match self.key {
             Some(key) => self.driver.is_fired(key),
-            None => self.deadline() <= self.driver.clock.now(),
+            None => self.when().is_some_and(|d| d <= self.driver.clock.now()),
         }
     }
 
@@ -112,6 +121,7 @@ impl Timer {
             }
             None => {
                 let key = match self.deadline.get() {
+                    Deadline::Never => return Poll::Pending,
                     // Starting now: `now + duration` is in the future
                     // unless the duration is zero, no second clock read
                     // needed.
@@ -137,6 +147,20 @@ impl Timer {
         if let Some(key) = self.key {
             self.driver.reset(key, deadline);
         }
+    }
+
+    /// Take the deadline away: the timer never fires until `reset`.
+    pub(crate) fn clear(&mut self) {
+        self.deadline.set(Deadline::Never);
+        if let Some(key) = self.key.take() {
+            self.driver.deregister(key);
+        }
+    }
+
+    /// A timer with no deadline yet.
+    #[track_caller]
+    pub(crate) fn never(function: &str, object: &'static str) -> Timer {
+        Timer::new(function, object, Deadline::Never)
     }
 }
 

@@ -254,6 +254,14 @@ impl Model {
                     let Some(i) = m.kept(n) else { continue };
                     m.tasks[i].handle = HandleState::Dropped;
                     m.log.push(format!("drop handle {i}"));
+                    // A handle that was awaited (polled while the task was
+                    // unfinished) cancels the task it is dropped before
+                    // (issue 17); one never awaited detaches it.
+                    let task = &mut m.tasks[i];
+                    if task.joiner && task.outcome.is_none() && !task.cancelled {
+                        task.cancelled = true;
+                        m.schedule(i);
+                    }
                 }
                 Step::Await(n) => {
                     let Some(i) = m.kept(n) else { continue };

@@ -1,77 +1,115 @@
 //! `TaskGroup`: spawned children that live and fail together (≙
-//! `asyncio.TaskGroup`, a trio nursery).
-//!
-//! # Invariants
-//!
-//! - Every child is a spawned task running a [`Child`] future that holds
-//!   its slab key in the group. The child removes its entry when its
-//!   future is dropped (it returned, panicked or was cancelled), and the
-//!   last one to leave wakes `join`. So `children` lists exactly the
-//!   children whose futures are alive, and an entry's abort handle never
-//!   keeps a finished task's cell (or the reference cycle through it)
-//!   alive.
-//! - The first failure (an `Err` or a panic) sets `failing` and cancels
-//!   every child, the failing one included: a cancelled task is never
-//!   polled again, so no failure is recorded after that turn's polls.
-//!   Children spawned into a failing group are cancelled at once.
-//! - Dropping the group (or the future of `join`) cancels every child
-//!   still alive: no child outlives its group.
+//! `asyncio.TaskGroup`, a trio nursery): the group itself, its
+//! `GroupHandle`, its scope form, and what they share.
 
-use std::cell::{Cell, RefCell};
+mod handle;
+mod scope;
+mod shared;
+
 use std::fmt;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
-use slab::Slab;
+pub use handle::GroupHandle;
+pub use scope::Scope;
+use shared::Shared;
 
-use super::error::{ChildError, GroupError};
-use crate::runtime::{context, AbortHandle};
-use crate::util::panic::message as payload_message;
+use super::error::GroupError;
 use crate::Task;
+
+/// The error type a [`TaskGroup`] collects unless told otherwise: any
+/// error, boxed (what `?` converts most errors into).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A group of child tasks that succeed or fail together (≙
 /// `asyncio.TaskGroup`; a trio nursery).
 ///
-/// - [`spawn`](TaskGroup::spawn) starts a child: a future of
-///   `Result<T, E>`, run as a task of its own.
+/// Two forms:
+///
+/// - **Scope** (asyncio-exact): [`TaskGroup::scope`]`(|tg| async move {
+///   ... })` runs the body (the `async with` block) as a task of the
+///   group; the first failure cancels the children *and the body*; it
+///   returns once every child (and every cleanup) has finished, with the
+///   body's value or the [`GroupError`]. A failing nested scope so fails
+///   its parent at once, however long the parent's body would have slept.
+/// - **Handle**: [`TaskGroup::new`], [`spawn`](TaskGroup::spawn), then
+///   [`join`](TaskGroup::join). The code that owns the group is not
+///   cancelled by a failure: it runs on until it awaits `join`, which
+///   returns the failure ([`is_failing`](TaskGroup::is_failing) tells it
+///   earlier).
+///
+/// In both:
+///
+/// - A child is a future of `Result<T, E>` run as a task of its own; its
+///   [`Task`] gives the `Ok` value.
 /// - The first child that returns `Err` or panics cancels every other
 ///   child (and ends itself as cancelled: its error goes to the group).
-/// - [`join`](TaskGroup::join) waits for every child and returns `Ok(())`,
-///   or a [`GroupError`] with every failure ([`ChildError::Failed`] for an
-///   `Err`, [`ChildError::Panicked`] with the message for a panic).
-/// - Dropping the group, or the future of `join`, cancels every child
-///   still running: no child outlives its group. (To start work that
-///   should outlive it, use [`spawn`](crate::spawn) instead.)
-/// - A failure cancels the children, not the code that owns the group
-///   (asyncio also cancels the body of the `async with`): that code runs
-///   on until it awaits `join`, which returns the failure;
-///   [`is_failing`](TaskGroup::is_failing) tells it earlier.
-/// - `join` waits for the group's own children. A child that owns a
-///   nested group cancels it when it is dropped; the grandchildren are
-///   never polled again, but their futures are dropped at the loop's next
-///   turn, which can come after the outer `join` returned (asyncio's
-///   nested `async with` waits for them; here their destructors run a
-///   turn later).
+///   The group keeps every failure in the order they happened
+///   ([`ChildError::Failed`](crate::ChildError::Failed) for an `Err`, [`ChildError::Panicked`](crate::ChildError::Panicked) with
+///   the message): two children failing in the same loop turn are both
+///   recorded, and so is a panic in a cancelled child's cleanup; the
+///   siblings merely cancelled are not.
+/// - Children can spawn siblings while the group is being joined, through
+///   a cloned [`GroupHandle`] (≙ `tg.create_task` from a child).
+/// - Dropping the group (or the future of `join` or `scope`) cancels
+///   every child still running; a task cancelled while it holds a group
+///   counts as finished only once the children have. No child outlives
+///   its group. (For work that should outlive it, use
+///   [`spawn`](crate::spawn).)
+/// - A child's cleanup ([`on_cancel`](crate::on_cancel)) runs to its end
+///   before the group's join returns.
+///
+/// The error type `E` defaults to [`BoxError`]: `TaskGroup::scope` and a
+/// `let tg: TaskGroup = TaskGroup::new();` need no annotation; name another
+/// type with `TaskGroup::<E>::new()`.
 ///
 /// # From asyncio
 ///
-/// `async with asyncio.TaskGroup() as tg:` becomes `let tg =
-/// TaskGroup::new();` and the block's end becomes `tg.join().await?`.
-/// asyncio raises an `ExceptionGroup` of the children's exceptions; here
-/// `join` returns it as `GroupError::errors()`, and like asyncio it leaves
-/// out the siblings that were cancelled because of the failure. The
-/// body's own failure (asyncio's exception in the `async with` block) is
-/// Rust's early return or `?`, which drops the group and so cancels the
-/// children.
+/// ```python
+/// async with asyncio.TaskGroup() as tg:
+///     tg.create_task(fetch(a))
+///     tg.create_task(fetch(b))
+///     await asyncio.sleep(10)
+/// ```
+///
+/// becomes `TaskGroup::scope(|tg| async move { tg.spawn(fetch(a));
+/// tg.spawn(fetch(b)); sleep(10 s).await; Ok(()) }).await?`. asyncio's
+/// `ExceptionGroup` is the [`GroupError`] (`errors()`); an exception in
+/// the body is the body's `Err` (or panic), recorded with the children's.
 ///
 /// # Examples
 ///
-/// Fail fast: one fetch fails, the slow one is cancelled, `join` reports
-/// the failure.
+/// The scope: a child fails after 10 ms; the body, asleep for a minute, is
+/// cancelled, and the scope returns at 10 ms.
+///
+/// ```
+/// use std::time::Duration;
+/// use uniloop::{ChildError, TaskGroup};
+///
+/// let rt = uniloop::Runtime::builder().paused_clock(true).build()?;
+/// rt.block_on(async {
+///     let start = uniloop::time::now();
+///     let result = TaskGroup::scope(|tg| async move {
+///         tg.spawn(async {
+///             uniloop::sleep(Duration::from_millis(10)).await;
+///             Err::<(), _>("connection refused".into())
+///         });
+///         uniloop::sleep(Duration::from_secs(60)).await;
+///         Ok("never")
+///     })
+///     .await;
+///     let err = result.unwrap_err();
+///     assert_eq!(err.errors().len(), 1);
+///     assert_eq!(err.to_string(), "1 task of a TaskGroup failed: connection refused");
+///     assert_eq!(start.elapsed(), Duration::from_millis(10));
+/// });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// The handle form: fail fast, `join` reports the failure.
 ///
 /// ```
 /// use std::time::Duration;
@@ -92,52 +130,8 @@ use crate::Task;
 ///     assert!(slow.await.unwrap_err().is_cancelled());
 /// });
 /// ```
-pub struct TaskGroup<E> {
+pub struct TaskGroup<E = BoxError> {
     shared: Rc<Shared<E>>,
-}
-
-struct Shared<E> {
-    /// The children whose futures are alive.
-    children: RefCell<Slab<AbortHandle>>,
-    errors: RefCell<Vec<ChildError<E>>>,
-    /// A child failed: every child is (being) cancelled.
-    failing: Cell<bool>,
-    /// `cancel()` was called: children spawned from now on are cancelled
-    /// at once, as they are while failing.
-    cancelled: Cell<bool>,
-    joiner: Cell<Option<Waker>>,
-}
-
-impl<E> Shared<E> {
-    /// Record a child's failure; the first one cancels every child.
-    fn fail(&self, error: ChildError<E>) {
-        self.errors.borrow_mut().push(error);
-        if !self.failing.replace(true) {
-            self.cancel_all();
-        }
-    }
-
-    fn cancel_all(&self) {
-        // Cancelling only flags a task and queues it; its future is dropped
-        // (and leaves `children`) at the loop's next turn.
-        for (_, child) in self.children.borrow().iter() {
-            child.cancel();
-        }
-    }
-
-    /// A child's future was dropped.
-    fn leave(&self, key: usize) {
-        let mut children = self.children.borrow_mut();
-        let handle = children.try_remove(key);
-        let last = children.is_empty();
-        drop(children);
-        drop(handle);
-        if last {
-            if let Some(joiner) = self.joiner.take() {
-                joiner.wake();
-            }
-        }
-    }
 }
 
 impl<E: 'static> TaskGroup<E> {
@@ -154,13 +148,7 @@ impl<E: 'static> TaskGroup<E> {
     /// ```
     pub fn new() -> TaskGroup<E> {
         TaskGroup {
-            shared: Rc::new(Shared {
-                children: RefCell::new(Slab::new()),
-                errors: RefCell::new(Vec::new()),
-                failing: Cell::new(false),
-                cancelled: Cell::new(false),
-                joiner: Cell::new(None),
-            }),
+            shared: Shared::new(),
         }
     }
 
@@ -176,6 +164,9 @@ impl<E: 'static> TaskGroup<E> {
     ///
     /// Outside a uniloop runtime: "uniloop::TaskGroup::spawn() called
     /// outside a uniloop runtime".
+    /// Into a group that has finished (its join returned or it was
+    /// dropped): "uniloop::TaskGroup::spawn() on a TaskGroup that has
+    /// finished".
     ///
     /// # Examples
     ///
@@ -204,6 +195,9 @@ impl<E: 'static> TaskGroup<E> {
     ///
     /// Outside a uniloop runtime: "uniloop::TaskGroup::spawn_named()
     /// called outside a uniloop runtime".
+    /// Into a group that has finished (its join returned or it was
+    /// dropped): "uniloop::TaskGroup::spawn_named() on a TaskGroup that has
+    /// finished".
     ///
     /// # Examples
     ///
@@ -230,29 +224,29 @@ impl<E: 'static> TaskGroup<E> {
         F: Future<Output = Result<T, E>> + 'static,
         T: 'static,
     {
-        let location = Location::caller();
-        let key = self.shared.children.borrow().vacant_key();
-        let child = Child {
-            future,
-            group: ChildGuard {
-                group: self.shared.clone(),
-                key,
-            },
-        };
-        let name = name.map(String::into_boxed_str);
-        let task = context::expect_current(function, |core| core.spawn(child, name, location));
-        // The task has not run yet (spawning only queues it), so its entry
-        // is in place before its future can leave.
-        let inserted = self
-            .shared
-            .children
-            .borrow_mut()
-            .insert(task.abort_handle());
-        debug_assert_eq!(inserted, key);
-        if self.shared.failing.get() || self.shared.cancelled.get() {
-            task.cancel();
-        }
-        task
+        self.shared
+            .spawn(name, future, function, Location::caller())
+    }
+
+    /// A handle that spawns into this group, for the children to clone
+    /// (≙ passing `tg` to a child so that it can `tg.create_task`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let group = uniloop::TaskGroup::<()>::new();
+    ///     let handle = group.handle();
+    ///     group.spawn(async move {
+    ///         // A child starts a sibling while the group is being joined.
+    ///         handle.spawn(async { Ok(()) });
+    ///         Ok(())
+    ///     });
+    ///     group.join().await.unwrap();
+    /// });
+    /// ```
+    pub fn handle(&self) -> GroupHandle<E> {
+        GroupHandle::new(self.shared.clone())
     }
 
     /// Wait for every child, then return `Ok(())`, or every failure in a
@@ -353,7 +347,7 @@ impl<E: 'static> Default for TaskGroup<E> {
 
 impl<E> Drop for TaskGroup<E> {
     fn drop(&mut self) {
-        self.shared.cancel_all();
+        self.shared.drop_children();
     }
 }
 
@@ -361,7 +355,7 @@ impl<E> fmt::Debug for TaskGroup<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskGroup")
             .field("children", &self.shared.children.borrow().len())
-            .field("errors", &self.shared.errors.borrow().len())
+            .field("errors", &self.shared.error_count())
             .field("failing", &self.shared.failing.get())
             .finish()
     }
@@ -382,22 +376,11 @@ pub struct GroupJoin<E> {
     group: TaskGroup<E>,
 }
 
-impl<E> Future for GroupJoin<E> {
+impl<E: 'static> Future for GroupJoin<E> {
     type Output = Result<(), GroupError<E>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let shared = &self.group.shared;
-        if !shared.children.borrow().is_empty() {
-            let old = shared.joiner.replace(Some(cx.waker().clone()));
-            drop(old);
-            return Poll::Pending;
-        }
-        let errors = std::mem::take(&mut *shared.errors.borrow_mut());
-        Poll::Ready(if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(GroupError::new(errors))
-        })
+        self.group.shared.poll_join(cx)
     }
 }
 
@@ -406,59 +389,5 @@ impl<E> fmt::Debug for GroupJoin<E> {
         f.debug_struct("GroupJoin")
             .field("group", &self.group)
             .finish()
-    }
-}
-
-pin_project! {
-    /// A child's future: records its failure in the group, leaves the
-    /// group when dropped.
-    struct Child<F, E> {
-        #[pin]
-        future: F,
-        group: ChildGuard<E>,
-    }
-}
-
-struct ChildGuard<E> {
-    group: Rc<Shared<E>>,
-    key: usize,
-}
-
-impl<E> Drop for ChildGuard<E> {
-    fn drop(&mut self) {
-        self.group.leave(self.key);
-    }
-}
-
-impl<F, T, E> Future for Child<F, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    type Output = T;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let this = self.project();
-        let group = &this.group.group;
-        match panic::catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
-            Ok(Poll::Ready(Ok(value))) => Poll::Ready(value),
-            Ok(Poll::Ready(Err(err))) => {
-                // This cancels this child too: it is not polled again, and
-                // ends as cancelled once the loop drops it.
-                group.fail(ChildError::Failed(err));
-                Poll::Pending
-            }
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => {
-                let message = payload_message(&*payload).unwrap_or_else(|| "(no message)".into());
-                // The group hands the panic to `join`: debug mode must not
-                // call it never retrieved.
-                if let Some(me) = group.children.borrow().get(this.group.key) {
-                    me.mark_retrieved();
-                }
-                group.fail(ChildError::Panicked(message));
-                // The task still ends as a panic, for whoever awaits it.
-                panic::resume_unwind(payload)
-            }
-        }
     }
 }

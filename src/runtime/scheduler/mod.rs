@@ -38,7 +38,7 @@ use super::debug::SlowPolls;
 use super::metrics::{bump, Counters};
 use super::task::cell::{header_of, Harness, Header, Kind, TaskCell};
 use super::task::state::Schedule;
-use super::task::{Task, TaskId};
+use super::task::{AbortHandle, Task, TaskId};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
 
 static GENERATION_BASES: AtomicU64 = AtomicU64::new(0);
@@ -205,9 +205,9 @@ impl Scheduler {
         }
     }
 
-    /// The task being polled, if it is a task.
-    pub(crate) fn running(&self) -> Option<TaskRef> {
-        self.running.get()
+    /// The cell of the task being polled, if it is a task.
+    pub(crate) fn running_task(&self) -> Option<Rc<dyn Harness>> {
+        self.lookup(self.running.get()?)
     }
 
     /// Run `f` on every task and callback in the slab, in slab order (for
@@ -220,17 +220,51 @@ impl Scheduler {
     /// Drop every task still alive, including tasks their destructors
     /// spawn. Each ends cancelled; their handles see
     /// `JoinError::is_cancelled`.
-    pub(crate) fn shut_down(&self) {
+    /// Returns how many tasks were spawned while the others were dropped
+    /// (by their destructors), and so dropped without running.
+    pub(crate) fn shut_down(&self) -> usize {
+        let mut spawned_late = 0;
+        let mut first = true;
         loop {
             let tasks: Vec<Rc<dyn Harness>> = self.tasks.borrow_mut().drain().collect();
             if tasks.is_empty() {
                 break;
             }
+            if !first {
+                spawned_late += tasks
+                    .iter()
+                    .filter(|t| t.header().kind == Kind::Task)
+                    .count();
+            }
+            first = false;
             for task in &tasks {
                 task.shut_down();
             }
             let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(tasks)));
         }
         self.run_queue.clear();
+        spawned_late
     }
+
+    /// Whether any task (not a callback) has not completed.
+    pub(crate) fn has_alive_tasks(&self) -> bool {
+        self.tasks
+            .borrow()
+            .iter()
+            .any(|(_, t)| is_alive(t.header()))
+    }
+
+    /// Every task (not a callback) that has not completed.
+    pub(crate) fn alive_tasks(&self) -> Vec<AbortHandle> {
+        self.tasks
+            .borrow()
+            .iter()
+            .filter(|(_, t)| is_alive(t.header()))
+            .map(|(_, t)| AbortHandle::new(t.clone()))
+            .collect()
+    }
+}
+
+fn is_alive(header: &Header) -> bool {
+    header.kind == Kind::Task && !header.is_complete()
 }

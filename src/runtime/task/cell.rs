@@ -45,10 +45,13 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use super::cancel::{self, Cancelling};
 use super::error::JoinError;
 use super::info::TaskId;
 use super::state::{Start, State};
 use crate::runtime::waker::TaskRef;
+use crate::util::wait_list::WaitList;
+use crate::util::wake_batch::WakeBatch;
 
 /// Whether the cell runs a user task or a callback (`call_soon`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,6 +71,13 @@ pub(crate) struct Header {
     /// Debug mode: report a panic nobody retrieved when the cell is dropped.
     report_unretrieved: Cell<bool>,
     pub(crate) state: State,
+    /// The message of `cancel_with`, for the `JoinError` (and passed on to
+    /// the tasks this one's cancellation cancels).
+    cancel_message: RefCell<Option<Rc<str>>>,
+    /// The armed cleanups (`on_cancel`) waiting to hear of a cancellation:
+    /// woken by it, as the cleanup may sit behind futures that would not
+    /// poll it for the task's own wake.
+    pub(crate) cancel_watchers: RefCell<WaitList<()>>,
 }
 
 impl Header {
@@ -88,7 +98,32 @@ impl Header {
             polls: Cell::new(0),
             report_unretrieved: Cell::new(report_unretrieved),
             state: State::new_scheduled(),
+            cancel_message: RefCell::new(None),
+            cancel_watchers: RefCell::new(WaitList::new()),
         }
+    }
+
+    /// Ask for cancellation, with a message for the `JoinError`; `false`
+    /// if the outcome is decided or cancellation was asked before. The
+    /// caller then schedules the task. Armed cleanups are woken to run.
+    pub(crate) fn request_cancel(&self, message: Option<Rc<str>>) -> bool {
+        if !self.state.request_cancel() {
+            return false;
+        }
+        *self.cancel_message.borrow_mut() = message;
+        if self.state.has_cleanups() {
+            let mut wakers = WakeBatch::new();
+            self.cancel_watchers
+                .borrow_mut()
+                .serve_front(usize::MAX, &mut wakers);
+            wakers.wake();
+        }
+        true
+    }
+
+    /// The message `cancel_with` gave, if any.
+    pub(crate) fn cancel_message(&self) -> Option<Rc<str>> {
+        self.cancel_message.borrow().clone()
     }
 
     /// Someone else took charge of this task's panic (a `TaskGroup`
@@ -136,8 +171,13 @@ enum Stage<F: Future> {
 /// module invariants).
 pub(crate) trait Harness {
     fn header(&self) -> &Header;
-    /// Poll the task once (or drop it if cancelled); `true` once complete.
+    /// Poll the task once (or close it if cancelled, or see whether the
+    /// tasks its close cancelled are done); `true` once complete.
     fn run(&self, cx: &mut Context<'_>) -> bool;
+    /// `Ready` once complete; until then `cx`'s waker is woken when it
+    /// completes (it takes the joiner's place: for a task whose handle is
+    /// gone).
+    fn poll_completion(&self, cx: &mut Context<'_>) -> Poll<()>;
     /// Drop the future at shutdown: the task completes as cancelled.
     fn shut_down(&self);
 }
@@ -150,6 +190,9 @@ pub(crate) trait JoinSide<T> {
     /// the task completed with an `Err` (cancelled or panicked),
     /// `Ready(false)` once it returned.
     fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool>;
+    /// Whether the task returned a value (not yet taken) for which
+    /// `test` holds: for `wait`'s failures among `Result` outputs.
+    fn output_is(&self, test: &mut dyn FnMut(&T) -> bool) -> bool;
     /// The same cell, seen by the loop (to cancel it without knowing `T`).
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness>;
 }
@@ -160,6 +203,12 @@ pub(crate) struct TaskCell<F: Future> {
     header: Header,
     stage: RefCell<Stage<F>>,
     joiner: Cell<Option<Waker>>,
+    /// While closing: the tasks the close cancelled (awaited handles its
+    /// future held), which must complete before this one does.
+    cancelled: RefCell<Cancelling>,
+    /// Whoever waits for completion without holding the `Task`
+    /// (`AbortHandle::poll_complete`): woken with the joiner.
+    watchers: RefCell<Vec<Waker>>,
 }
 
 impl<F: Future> TaskCell<F> {
@@ -168,31 +217,59 @@ impl<F: Future> TaskCell<F> {
             header,
             stage: RefCell::new(Stage::Pending(future)),
             joiner: Cell::new(None),
+            cancelled: RefCell::new(Cancelling::default()),
+            watchers: RefCell::new(Vec::new()),
         }
     }
 
-    /// Drop the future in place, store `output`, wake the joiner.
+    /// Drop the future in place and store `output`; then, unless the
+    /// drop cancelled tasks the future was awaiting (and `cx` is there to
+    /// wait for them: not at shutdown), complete. `true` once complete.
     ///
     /// A panic from the future's destructor (or from a joiner's foreign
     /// waker) is caught and discarded: the output is stored either way, as an
     /// assignment whose drop unwinds still writes the new value. The borrow
-    /// is taken outside `catch_unwind`: if it could fail, `COMPLETE` must not
-    /// be set over a `Pending` stage.
-    fn complete(&self, output: Result<F::Output, JoinError>) {
+    /// is taken outside `catch_unwind`: if it could fail, the state must not
+    /// complete over a `Pending` stage.
+    fn complete(&self, output: Result<F::Output, JoinError>, cx: Option<&mut Context<'_>>) -> bool {
         self.header.state.close();
         let mut stage = self.stage.borrow_mut();
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            *stage = Stage::Finished(output);
-        }));
+        let message = self.header.cancel_message();
+        let ((), mut cancelled) = cancel::collecting(message, || {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+                *stage = Stage::Finished(output);
+            }));
+        });
         drop(stage);
+        cancelled.forget(self.header.id);
+        if let Some(cx) = cx {
+            if cancelled.poll(cx).is_pending() {
+                *self.cancelled.borrow_mut() = cancelled;
+                return false;
+            }
+        }
+        self.finish();
+        true
+    }
+
+    /// The output is stored and nothing it awaited runs any more: the task
+    /// is complete; wake whoever awaits it.
+    fn finish(&self) {
         self.header.state.complete();
         if let Some(joiner) = self.joiner.take() {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
         }
+        let watchers = mem::take(&mut *self.watchers.borrow_mut());
+        for watcher in watchers {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| watcher.wake()));
+        }
     }
 
     fn cancelled(&self) -> Result<F::Output, JoinError> {
-        Err(JoinError::cancelled(self.header.id))
+        Err(JoinError::cancelled(
+            self.header.id,
+            self.header.cancel_message(),
+        ))
     }
 }
 
@@ -205,8 +282,14 @@ impl<F: Future> Harness for TaskCell<F> {
         match self.header.state.start() {
             Start::Poll => {}
             Start::Done => return true,
-            Start::Cancel => {
-                self.complete(self.cancelled());
+            Start::Cancel => return self.complete(self.cancelled(), Some(cx)),
+            Start::Finish => {
+                let mut cancelled = self.cancelled.borrow_mut();
+                if cancelled.poll(cx).is_pending() {
+                    return false;
+                }
+                drop(cancelled);
+                self.finish();
                 return true;
             }
         }
@@ -238,15 +321,32 @@ impl<F: Future> Harness for TaskCell<F> {
                 Err(JoinError::panic(self.header.id, payload))
             }
         };
-        self.complete(output);
-        true
+        self.complete(output, Some(cx))
+    }
+
+    fn poll_completion(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.header.is_complete() {
+            return Poll::Ready(());
+        }
+        let mut watchers = self.watchers.borrow_mut();
+        if !watchers.iter().any(|w| w.will_wake(cx.waker())) {
+            watchers.push(cx.waker().clone());
+        }
+        Poll::Pending
     }
 
     fn shut_down(&self) {
-        if !self.header.is_complete() {
-            let _ = self.header.state.request_cancel();
-            self.complete(self.cancelled());
+        if self.header.is_complete() {
+            return;
         }
+        if self.header.state.is_closing() {
+            // It waits for tasks its close cancelled: they go too.
+            self.cancelled.borrow_mut().clear();
+            self.finish();
+            return;
+        }
+        let _ = self.header.state.request_cancel();
+        self.complete(self.cancelled(), None);
     }
 }
 
@@ -280,6 +380,13 @@ impl<F: Future + 'static> JoinSide<F::Output> for TaskCell<F> {
             return Poll::Pending;
         }
         Poll::Ready(matches!(*self.stage.borrow(), Stage::Finished(Err(_))))
+    }
+
+    fn output_is(&self, test: &mut dyn FnMut(&F::Output) -> bool) -> bool {
+        match &*self.stage.borrow() {
+            Stage::Finished(Ok(output)) => test(output),
+            _ => false,
+        }
     }
 
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness> {

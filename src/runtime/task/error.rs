@@ -31,15 +31,16 @@ pub struct JoinError {
 }
 
 enum Repr {
-    Cancelled,
+    /// With `Task::cancel_with`'s message, if any.
+    Cancelled(Option<Box<str>>),
     Panic(Payload),
 }
 
 impl JoinError {
-    pub(crate) fn cancelled(id: TaskId) -> JoinError {
+    pub(crate) fn cancelled(id: TaskId, message: Option<std::rc::Rc<str>>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Cancelled,
+            repr: Repr::Cancelled(message.map(|m| Box::from(&*m))),
         }
     }
 
@@ -79,7 +80,31 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Repr::Cancelled(_))
+    }
+
+    /// The message the task was cancelled with ([`Task::cancel_with`], or
+    /// the cancellation of a task that awaited it), if any (≙ the
+    /// `CancelledError`'s message).
+    ///
+    /// [`Task::cancel_with`]: crate::Task::cancel_with
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(std::future::pending::<()>());
+    ///     task.cancel_with("no longer needed");
+    ///     let err = task.await.unwrap_err();
+    ///     assert_eq!(err.cancel_message(), Some("no longer needed"));
+    ///     assert_eq!(err.to_string(), format!("task {} was cancelled: no longer needed", err.id()));
+    /// });
+    /// ```
+    pub fn cancel_message(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Cancelled(message) => message.as_deref(),
+            Repr::Panic(_) => None,
+        }
     }
 
     /// Whether the task panicked.
@@ -135,15 +160,25 @@ impl JoinError {
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
         match self.repr {
             Repr::Panic(payload) => Ok(payload.into_inner()),
-            Repr::Cancelled => Err(self),
+            Repr::Cancelled(_) => Err(self),
         }
     }
 
-    /// The panic's message, when its payload is a string (as with `panic!`).
-    pub(crate) fn panic_message(&self) -> Option<String> {
+    /// The panic's message, when the task panicked with a string payload
+    /// (as `panic!` gives); `None` for a cancellation or another payload.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let err = uniloop::spawn(async { panic!("bad input {}", 7) }).await.unwrap_err();
+    ///     assert_eq!(err.panic_message().as_deref(), Some("bad input 7"));
+    /// });
+    /// ```
+    pub fn panic_message(&self) -> Option<String> {
         match &self.repr {
             Repr::Panic(payload) => payload.message(),
-            Repr::Cancelled => None,
+            Repr::Cancelled(_) => None,
         }
     }
 }
@@ -151,7 +186,10 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Cancelled(None) => write!(f, "task {} was cancelled", self.id),
+            Repr::Cancelled(Some(message)) => {
+                write!(f, "task {} was cancelled: {message}", self.id)
+            }
             Repr::Panic(_) => match self.panic_message() {
                 Some(message) => write!(f, "task {} panicked: {message}", self.id),
                 None => write!(f, "task {} panicked", self.id),
@@ -163,7 +201,10 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({})", self.id),
+            Repr::Cancelled(None) => write!(f, "JoinError::Cancelled({})", self.id),
+            Repr::Cancelled(Some(message)) => {
+                write!(f, "JoinError::Cancelled({}, {message:?})", self.id)
+            }
             Repr::Panic(_) => match self.panic_message() {
                 Some(message) => write!(f, "JoinError::Panic({}, {message:?})", self.id),
                 None => write!(f, "JoinError::Panic({}, ..)", self.id),

@@ -104,6 +104,12 @@ pub struct TaskInfo {
     pub spawned_at: &'static Location<'static>,
     /// How many times it has been polled.
     pub polls: u64,
+    /// Whether it was cancelled and is running its cleanup
+    /// ([`on_cancel`](crate::on_cancel)) (≙ `task.cancelling() > 0`).
+    pub cancelling: bool,
+    /// The message of [`Task::cancel_with`](crate::Task::cancel_with), once
+    /// cancelled with one (≙ the `CancelledError`'s `args`).
+    pub cancel_message: Option<String>,
 }
 
 impl fmt::Display for TaskInfo {

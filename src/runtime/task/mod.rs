@@ -1,5 +1,6 @@
 //! Tasks: `spawn`, `spawn_named` and the [`Task`] handle.
 
+pub(crate) mod cancel;
 pub(crate) mod cell;
 mod error;
 mod info;
@@ -83,13 +84,33 @@ where
 /// A handle to a spawned task (≙ asyncio's `Task`).
 ///
 /// Awaiting it gives the task's output, or a [`JoinError`] if the task was
-/// cancelled or panicked. Dropping it **detaches** the task, which keeps
-/// running, as in asyncio; call [`cancel`](Task::cancel) to stop it.
+/// cancelled or panicked. [`cancel`](Task::cancel) stops it.
+///
+/// # Dropping a `Task`
+///
+/// One rule: dropping a `Task` cancels its task **if the handle was
+/// awaited** (polled as a future: `.await`, or inside [`timeout`],
+/// [`gather!`](crate::gather), [`gather_all`](crate::gather_all),
+/// [`race`](crate::race)) **and the task has not completed**, unless it was
+/// detached ([`detach`](Task::detach), [`shield`](crate::shield)).
+/// Otherwise the task runs on, detached.
+///
+/// So a spawned task that nobody awaits is fire-and-forget, as in asyncio,
+/// and cancellation travels down the await chain, as in asyncio: a task
+/// cancelled while it awaits another cancels that one too, and counts as
+/// finished only once that one's cancellation (and its cleanup,
+/// [`on_cancel`](crate::on_cancel)) completed. [`wait`](crate::wait) owns
+/// its tasks while it runs, so cancelling the task that waits cancels them
+/// too; [`as_completed`](crate::as_completed) only watches its tasks, so
+/// cancelling the task that reads it leaves them running (as asyncio's
+/// `as_completed` does).
+///
+/// [`timeout`]: crate::timeout
 ///
 /// # Cancel safety
 ///
-/// Dropping a `Task` that is being awaited loses nothing: the task runs on
-/// and its output is dropped when it finishes.
+/// Dropping a `Task` while awaiting it cancels the task (see above);
+/// [`shield`](crate::shield) it to keep it running.
 ///
 /// # Examples
 ///
@@ -100,14 +121,20 @@ where
 ///     assert_eq!(task.await.unwrap(), "done");
 /// });
 /// ```
-#[must_use = "a Task detaches when dropped; await it, or cancel() it, or drop it on purpose"]
+#[must_use = "a Task runs whether or not it is awaited; await it, or detach() it, or drop it on purpose"]
 pub struct Task<T> {
     raw: Rc<dyn JoinSide<T>>,
+    /// Polled as a future: dropped before the task completed, it cancels
+    /// it (see the type docs).
+    awaited: bool,
 }
 
 impl<T> Task<T> {
     pub(crate) fn new(raw: Rc<dyn JoinSide<T>>) -> Task<T> {
-        Task { raw }
+        Task {
+            raw,
+            awaited: false,
+        }
     }
 
     /// Request cancellation (≙ `asyncio.Task.cancel`): the task will not be
@@ -135,7 +162,71 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn cancel(&self) -> bool {
-        cancel(self.raw.header())
+        cancel(self.raw.header(), None)
+    }
+
+    /// [`cancel`](Task::cancel) with a message, which the task's
+    /// [`JoinError`] gives back ([`JoinError::cancel_message`]) and the
+    /// tasks it awaits are cancelled with too (≙ `task.cancel(msg)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(std::future::pending::<()>());
+    ///     assert!(task.cancel_with("shutting down"));
+    ///     let err = task.await.unwrap_err();
+    ///     assert!(err.is_cancelled());
+    ///     assert_eq!(err.cancel_message(), Some("shutting down"));
+    /// });
+    /// ```
+    pub fn cancel_with(&self, message: impl Into<String>) -> bool {
+        let message: Rc<str> = Rc::from(message.into());
+        cancel(self.raw.header(), Some(message))
+    }
+
+    /// Let the task run on, whatever happens to this handle: dropping it
+    /// will not cancel the task, even after it was awaited (≙ keeping a
+    /// task alive that nobody awaits any more).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// uniloop::run(async {
+    ///     let (tx, rx) = uniloop::channel::oneshot::channel();
+    ///     let mut task = uniloop::spawn(async move {
+    ///         uniloop::sleep(Duration::from_millis(5)).await;
+    ///         tx.send("kept running").unwrap();
+    ///     });
+    ///     // Awaited, then given up on: without detach() the drop would
+    ///     // cancel it.
+    ///     let _ = uniloop::timeout(Duration::from_millis(1), &mut task).await;
+    ///     task.detach();
+    ///     assert_eq!(rx.await, Ok("kept running"));
+    /// });
+    /// ```
+    pub fn detach(mut self) {
+        self.awaited = false;
+    }
+
+    /// A cloneable handle that can cancel the task from elsewhere, while
+    /// this `Task` is awaited (≙ holding another reference to an asyncio
+    /// task; tokio's `AbortHandle`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(std::future::pending::<()>());
+    ///     let handle = task.cancel_handle();
+    ///     uniloop::spawn(async move { handle.cancel_with("from elsewhere") });
+    ///     assert_eq!(task.await.unwrap_err().cancel_message(), Some("from elsewhere"));
+    /// });
+    /// ```
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.abort_handle())
     }
 
     /// Whether the task is done: it returned, panicked or was cancelled
@@ -217,19 +308,185 @@ impl<T> Task<T> {
         self.raw.header().is_complete()
     }
 
+    /// Whether it returned a value, not yet taken, for which `test` holds.
+    pub(crate) fn output_is(&self, mut test: impl FnMut(&T) -> bool) -> bool {
+        self.raw.output_is(&mut test)
+    }
+
+    /// Poll for the output without counting as awaited: dropping the
+    /// handle afterwards does not cancel the task (`shield`).
+    pub(crate) fn poll_unawaited(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        self.raw.poll_join(cx)
+    }
+
     /// A handle that can cancel the task without knowing its output type.
     pub(crate) fn abort_handle(&self) -> AbortHandle {
         AbortHandle(self.raw.clone().into_harness())
     }
 }
 
-/// Cancels a task of any output type (held by a `TaskGroup`).
+/// A task watched without being awaited (`as_completed`): a future of its
+/// output whose drop detaches the task, as asyncio's `as_completed` leaves
+/// its tasks running.
+pub(crate) struct Unawaited<T>(pub(crate) Task<T>);
+
+impl<T> Future for Unawaited<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().0.poll_unawaited(cx)
+    }
+}
+
+impl<T> Drop for Task<T> {
+    /// Cancel the task if this handle was awaited and it has not completed
+    /// (see the type docs); the cancellation lands in whatever collects
+    /// them on this thread (`cancel::collecting`).
+    fn drop(&mut self) {
+        if self.awaited && !self.raw.header().is_complete() {
+            cancel::dropped_while_awaited(self.abort_handle());
+        }
+    }
+}
+
+/// Cancels a task from anywhere on its loop's thread, whatever its output
+/// type; from [`Task::cancel_handle`].
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let task = uniloop::spawn(std::future::pending::<()>());
+///     let handles = vec![task.cancel_handle(), task.cancel_handle()];
+///     assert!(handles[0].cancel());
+///     assert!(handles[1].is_cancelled() && handles[1].is_finished());
+///     assert_eq!(handles[1].id(), task.id());
+///     assert!(task.await.unwrap_err().is_cancelled());
+/// });
+/// ```
+#[derive(Clone)]
+pub struct CancelHandle(AbortHandle);
+
+impl CancelHandle {
+    /// As [`Task::cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     let handle = task.cancel_handle();
+    ///     task.await.unwrap();
+    ///     assert!(!handle.cancel()); // finished already
+    /// });
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.0.cancel()
+    }
+
+    /// As [`Task::cancel_with`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(std::future::pending::<()>());
+    ///     task.cancel_handle().cancel_with("stop");
+    ///     assert_eq!(task.await.unwrap_err().cancel_message(), Some("stop"));
+    /// });
+    /// ```
+    pub fn cancel_with(&self, message: impl Into<String>) -> bool {
+        self.0.cancel_with_message(Some(Rc::from(message.into())))
+    }
+
+    /// As [`Task::is_finished`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     let handle = task.cancel_handle();
+    ///     task.await.unwrap();
+    ///     assert!(handle.is_finished());
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.0 .0.header().is_done()
+    }
+
+    /// As [`Task::is_cancelled`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     assert!(!task.cancel_handle().is_cancelled());
+    /// #   task.await.unwrap();
+    /// });
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.0 .0.header().is_cancelled()
+    }
+
+    /// The task's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// uniloop::run(async {
+    ///     let task = uniloop::spawn(async {});
+    ///     assert_eq!(task.cancel_handle().id(), task.id());
+    /// #   task.await.unwrap();
+    /// });
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.0 .0.header().id
+    }
+}
+
+impl fmt::Debug for CancelHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header = self.0 .0.header();
+        f.debug_struct("CancelHandle")
+            .field("id", &header.id)
+            .field("cancelled", &header.is_cancelled())
+            .finish()
+    }
+}
+
+/// Cancels a task of any output type, and watches for its completion
+/// (held by a `TaskGroup`, by whoever waits for cancellations).
+#[derive(Clone)]
 pub(crate) struct AbortHandle(Rc<dyn Harness>);
 
 impl AbortHandle {
+    pub(crate) fn new(task: Rc<dyn Harness>) -> AbortHandle {
+        AbortHandle(task)
+    }
+
     /// See [`Task::cancel`].
     pub(crate) fn cancel(&self) -> bool {
-        cancel(self.0.header())
+        cancel(self.0.header(), None)
+    }
+
+    /// See [`Task::cancel_with`].
+    pub(crate) fn cancel_with_message(&self, message: Option<Rc<str>>) -> bool {
+        cancel(self.0.header(), message)
+    }
+
+    /// `Ready` once the task has completed.
+    pub(crate) fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.poll_completion(cx)
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        self.0.header().is_complete()
+    }
+
+    pub(crate) fn id(&self) -> TaskId {
+        self.0.header().id
     }
 
     /// The task's panic was handed to someone (see `Header::mark_retrieved`).
@@ -238,8 +495,8 @@ impl AbortHandle {
     }
 }
 
-fn cancel(header: &Header) -> bool {
-    let took_effect = header.state.request_cancel();
+fn cancel(header: &Header, message: Option<Rc<str>>) -> bool {
+    let took_effect = header.request_cancel(message);
     if took_effect {
         waker::schedule(header.task_ref);
     }
@@ -253,7 +510,9 @@ impl<T> Future for Task<T> {
     ///
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.raw.poll_join(cx)
+        let this = self.get_mut();
+        this.awaited = true;
+        this.raw.poll_join(cx)
     }
 }
 

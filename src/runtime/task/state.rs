@@ -14,7 +14,8 @@
 //!                        | (3) end_poll: Ready, or a panic    (5) request_cancel, any time
 //!                        v                                        before Closing: Cancelled
 //!                     Closing ---(6) complete---> Complete        (the next start, (2),
-//!                                                                  goes straight to Closing)
+//!                                                                  goes straight to Closing,
+//!                                                                  unless cleanups run)
 //! ```
 //!
 //! 1. [`State::schedule`]: a wake. An idle task becomes scheduled (the
@@ -22,24 +23,33 @@
 //!    most once); a running one is scheduled again, to run after the tasks
 //!    ahead of it. A done task is not scheduled.
 //! 2. [`State::start`]: the loop pops the task. It is polled, or, if its
-//!    cancellation was requested, closed without a poll; a stale queue
-//!    entry of a done task does nothing.
+//!    cancellation was requested and no cleanup of it is armed, closed
+//!    without a poll; a task closing while it waits for the tasks its close
+//!    cancelled is checked again (`Start::Finish`); a stale queue entry of
+//!    a complete task does nothing.
 //! 3. [`State::end_poll`]: the poll returned. `Pending` leaves it idle (or
 //!    scheduled, if it woke itself).
 //! 4. (`Ready` or a panic: the outcome is decided, see 6.)
 //! 5. [`State::request_cancel`]: sets `CANCELLED` unless the outcome is
 //!    decided; the caller then schedules the task, so that the loop closes
-//!    it. A task that panics in the poll during which it was cancelled
-//!    ends with the panic: [`State::panicked`] clears `CANCELLED`.
+//!    it. A task with armed cleanups (`on_cancel`, `finally`: counted by
+//!    [`State::arm_cleanup`]) is polled instead, so that they run; it is
+//!    closed once the last one is done. A task that panics in the poll
+//!    during which it was cancelled ends with the panic:
+//!    [`State::panicked`] clears `CANCELLED`.
 //! 6. [`State::close`] then [`State::complete`]: the future is dropped in
-//!    place (destructors may run user code, which may wake or cancel this
-//!    task: both are no-ops from `CLOSING` on), then the output is stored.
+//!    place (destructors may run user code, which may cancel this task: a
+//!    no-op from `CLOSING` on), then the output is stored. If dropping the
+//!    future cancelled tasks it was awaiting, the task stays `Closing` until
+//!    they completed (it is woken by each), so that nothing it awaited runs
+//!    after it is reported finished.
 //!
 //! # Allowed combinations
 //!
 //! `SCHEDULED` and `RUNNING` may both be set (a task that woke itself).
 //! `CLOSING` and `COMPLETE` each exclude `RUNNING`; `COMPLETE` implies
-//! `CLOSING`. `CANCELLED` is set only before `CLOSING`, and stays.
+//! `CLOSING`. `CANCELLED` is set only before `CLOSING`, and stays. Armed
+//! cleanups are counted only while the task's future is alive.
 //!
 //! One bit of a task's life is not here: "woken from another thread". A
 //! waker is an integer, not a pointer, so another thread cannot reach the
@@ -56,7 +66,11 @@ const COMPLETE: u8 = 1 << 4;
 
 /// A task's state (only its loop's thread touches it).
 #[derive(Default)]
-pub(crate) struct State(Cell<u8>);
+pub(crate) struct State {
+    bits: Cell<u8>,
+    /// Cleanups armed in the task's future (`on_cancel`, `finally`).
+    cleanups: Cell<u32>,
+}
 
 /// What a wake did ([`State::schedule`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,31 +88,38 @@ pub(crate) enum Schedule {
 pub(crate) enum Start {
     /// Poll it (it is running now).
     Poll,
-    /// Its cancellation was requested: close it without polling.
+    /// Its cancellation was requested, and no cleanup is armed: close it
+    /// without polling.
     Cancel,
-    /// It is done (a stale queue entry): leave it.
+    /// It is closing and waits for tasks its close cancelled: see whether
+    /// they are done.
+    Finish,
+    /// It is complete (a stale queue entry): leave it.
     Done,
 }
 
 impl State {
     /// A new task: scheduled, as it is queued when spawned.
     pub(crate) fn new_scheduled() -> State {
-        State(Cell::new(SCHEDULED))
+        State {
+            bits: Cell::new(SCHEDULED),
+            cleanups: Cell::new(0),
+        }
     }
 
     fn get(&self) -> u8 {
-        self.0.get()
+        self.bits.get()
     }
 
     fn set(&self, bits: u8) {
-        self.0.set(bits);
+        self.bits.set(bits);
     }
 
     /// (1) A wake.
     #[inline]
     pub(crate) fn schedule(&self) -> Schedule {
         let s = self.get();
-        if s & (SCHEDULED | CLOSING) != 0 {
+        if s & (SCHEDULED | COMPLETE) != 0 {
             return Schedule::Nothing;
         }
         self.set(s | SCHEDULED);
@@ -109,13 +130,17 @@ impl State {
     #[inline]
     pub(crate) fn start(&self) -> Start {
         let s = self.get() & !SCHEDULED;
-        if s & CLOSING != 0 {
+        if s & (CLOSING | CANCELLED) != 0 {
             self.set(s);
-            return Start::Done;
-        }
-        if s & CANCELLED != 0 {
-            self.set(s);
-            return Start::Cancel;
+            if s & COMPLETE != 0 {
+                return Start::Done;
+            }
+            if s & CLOSING != 0 {
+                return Start::Finish;
+            }
+            if self.cleanups.get() == 0 {
+                return Start::Cancel;
+            }
         }
         self.set(s | RUNNING);
         Start::Poll
@@ -136,6 +161,22 @@ impl State {
         }
         self.set(s | CANCELLED);
         true
+    }
+
+    /// A cleanup was armed in the task's future.
+    pub(crate) fn arm_cleanup(&self) {
+        self.cleanups.set(self.cleanups.get() + 1);
+    }
+
+    /// A cleanup finished, or was dropped unarmed.
+    pub(crate) fn disarm_cleanup(&self) {
+        self.cleanups.set(self.cleanups.get() - 1);
+    }
+
+    /// Whether cleanups are armed: a cancellation polls the task (so that
+    /// they run) instead of closing it.
+    pub(crate) fn has_cleanups(&self) -> bool {
+        self.cleanups.get() > 0
     }
 
     /// The task panicked in the poll during which it was cancelled: its
@@ -169,12 +210,18 @@ impl State {
         self.get() & CANCELLED != 0
     }
 
+    /// Its outcome is decided and its future dropped (complete, or
+    /// waiting for tasks its close cancelled).
+    pub(crate) fn is_closing(&self) -> bool {
+        self.get() & CLOSING != 0
+    }
+
     pub(crate) fn is_complete(&self) -> bool {
         self.get() & COMPLETE != 0
     }
 
-    /// Whether the task will not be polled again: its outcome is decided
-    /// or its cancellation was requested.
+    /// Whether the task's outcome is decided or its cancellation was
+    /// requested (its armed cleanups may still run).
     pub(crate) fn is_done(&self) -> bool {
         self.get() & (CANCELLED | CLOSING) != 0
     }
@@ -207,11 +254,30 @@ mod tests {
         assert!(state.is_done() && state.is_cancelled());
         assert_eq!(state.start(), Start::Cancel);
         state.close();
-        assert_eq!(state.schedule(), Schedule::Nothing);
+        // Closing, it may wait for tasks its close cancelled: a wake from
+        // one of them queues it to see.
+        assert_eq!(state.schedule(), Schedule::Queue);
+        assert_eq!(state.start(), Start::Finish);
         state.complete();
         assert!(state.is_complete());
         assert!(!state.request_cancel());
+        assert_eq!(state.schedule(), Schedule::Nothing);
         assert_eq!(state.start(), Start::Done);
+    }
+
+    #[test]
+    fn a_cancelled_task_with_armed_cleanups_is_polled_until_they_are_done() {
+        let state = State::new_scheduled();
+        assert_eq!(state.start(), Start::Poll);
+        state.arm_cleanup();
+        state.end_poll();
+        assert!(state.request_cancel());
+        assert_eq!(state.schedule(), Schedule::Queue);
+        assert_eq!(state.start(), Start::Poll); // the cleanup runs
+        state.disarm_cleanup();
+        assert_eq!(state.schedule(), Schedule::Queue);
+        state.end_poll();
+        assert_eq!(state.start(), Start::Cancel); // then it closes
     }
 
     #[test]
