@@ -202,7 +202,7 @@ impl WaitListOwner for Watchers {
     type Data = ();
 
     fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<()>) -> R) -> R {
-        f(&mut header_of(&self.0).cancel_watchers.borrow_mut())
+        f(&mut header_of(&self.0).extra().cancel_watchers.borrow_mut())
     }
 }
 

@@ -80,7 +80,7 @@ fn info(header: &Header) -> TaskInfo {
     };
     TaskInfo {
         id: header.id,
-        name: header.name.as_deref().map(str::to_owned),
+        name: header.name().map(str::to_owned),
         state,
         spawned_at: header.location,
         polls: header.polls.get(),

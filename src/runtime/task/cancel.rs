@@ -10,80 +10,150 @@
 //! Whoever drops futures on purpose can wait for the cancellations that
 //! causes: [`collecting`] runs a drop with a collector on this thread's
 //! stack, and every task cancelled by a handle dropped meanwhile lands in
-//! it ([`dropped_while_awaited`]). A task that closes waits for what its
-//! close collected before it counts as finished (`TaskCell::complete`);
-//! `timeout`, `race`, the `try_` gathers and `on_cancel` wait before they
-//! return. So nothing a task awaited runs after the task is reported
+//! it ([`dropped_while_awaited`]); `timeout`, `race`, the `try_` gathers
+//! and `on_cancel` wait for them before they return. With no collector
+//! running, a handle dropped while the loop closes a task (drops its
+//! future) lands in that task, which waits for it before it counts as
+//! finished (`TaskCell::complete`): found through the loop, so that the
+//! completion of a task, which almost never drops an awaited handle, pays
+//! nothing for this.
+//!
+//! The `awaited` mark is a bit of the task's state (`State::set_awaited`),
+//! so a `Task` stays two words. So nothing a task awaited runs after the task is reported
 //! finished, and a cancelled `timeout(d, task)` returns once the task's
 //! cancellation (and its cleanup) completed, as `asyncio.wait_for` does.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use super::cell::Harness;
 use super::AbortHandle;
+use crate::runtime::context;
 
-/// The cancellations caught while a drop runs, and the message they carry
-/// (the cancelling task's, passed down as asyncio passes `cancel(msg)`).
-struct Collector {
-    cancelled: Vec<AbortHandle>,
-    message: Option<Rc<str>>,
+/// The collectors running on this thread, innermost last: a depth, the
+/// tasks caught (one stack for all: each collector owns the part above
+/// where it started), and the messages of the collectors that carry one.
+/// Kept flat so that a drop that catches nothing (nearly every task's
+/// completion) costs two thread-local accesses and no allocation.
+struct Collectors {
+    depth: Cell<u32>,
+    caught: RefCell<Vec<AbortHandle>>,
+    /// `(depth, message)` of the collectors with a message.
+    messages: RefCell<Vec<(u32, Rc<str>)>>,
 }
 
 thread_local! {
-    static COLLECTORS: RefCell<Vec<Collector>> = const { RefCell::new(Vec::new()) };
+    static COLLECTORS: Collectors = const {
+        Collectors {
+            depth: Cell::new(0),
+            caught: RefCell::new(Vec::new()),
+            messages: RefCell::new(Vec::new()),
+        }
+    };
 }
 
 /// Run `drop` (code that drops futures), collecting the tasks it cancels
 /// by dropping their awaited handles; they are cancelled with `message`.
 pub(crate) fn collecting<R>(message: Option<Rc<str>>, drop: impl FnOnce() -> R) -> (R, Cancelling) {
-    let pushed = COLLECTORS
+    let with_message = message.is_some();
+    // `None` when the thread is exiting: nothing is collected then.
+    let base = COLLECTORS
         .try_with(|c| {
-            c.borrow_mut().push(Collector {
-                cancelled: Vec::new(),
-                message,
-            })
-        })
-        .is_ok();
-    // Popped even if `drop` unwinds: a destructor's panic must not leave a
-    // stale collector behind.
-    struct Pop(bool);
-    impl Drop for Pop {
-        fn drop(&mut self) {
-            if self.0 {
-                let _ = COLLECTORS.try_with(|c| c.borrow_mut().pop());
+            let depth = c.depth.get() + 1;
+            c.depth.set(depth);
+            if let Some(message) = message {
+                c.messages.borrow_mut().push((depth, message));
             }
+            c.caught.borrow().len()
+        })
+        .ok();
+    // Undone even if `drop` unwinds: a destructor's panic must not leave a
+    // collector behind. Hands back what this collector caught.
+    struct Leave {
+        base: Option<usize>,
+        with_message: bool,
+    }
+    impl Leave {
+        fn leave(&mut self) -> Vec<AbortHandle> {
+            let Some(base) = self.base.take() else {
+                return Vec::new();
+            };
+            COLLECTORS
+                .try_with(|c| {
+                    c.depth.set(c.depth.get() - 1);
+                    if self.with_message {
+                        c.messages.borrow_mut().pop();
+                    }
+                    let mut caught = c.caught.borrow_mut();
+                    if caught.len() > base {
+                        caught.split_off(base)
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .unwrap_or_default()
         }
     }
-    let guard = Pop(pushed);
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            self.leave();
+        }
+    }
+    let mut leave = Leave { base, with_message };
     let output = drop();
-    let collected = if pushed {
-        let collector = COLLECTORS.try_with(|c| c.borrow_mut().pop()).ok().flatten();
-        std::mem::forget(guard);
-        collector.map(|c| c.cancelled).unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    (output, Cancelling(collected))
+    (output, Cancelling(leave.leave()))
 }
 
 /// An awaited handle of an unfinished task was dropped: cancel the task
-/// (with the collector's message, if a collector runs) and hand it to the
-/// collector, if any. With none, the cancellation is not waited for.
+/// and hand it to whoever waits for it: the innermost collector on this
+/// thread, if one runs (`timeout`, `race`, ...), or else the task whose
+/// future is being dropped (a closing task waits for what its close
+/// cancelled, see `TaskCell::complete`), with that one's cancel message.
+/// With neither, the cancellation is not waited for.
+///
+/// The closing task is found through the loop (the task it runs), not a
+/// collector of its own: so a task's completion, which almost never drops
+/// an awaited handle, costs nothing here.
 pub(crate) fn dropped_while_awaited(task: AbortHandle) {
     let collected = COLLECTORS
         .try_with(|c| {
-            let mut collectors = c.borrow_mut();
-            let collector = collectors.last_mut()?;
-            let message = collector.message.clone();
-            collector.cancelled.push(task.clone());
+            let depth = c.depth.get();
+            if depth == 0 {
+                return None;
+            }
+            c.caught.borrow_mut().push(task.clone());
+            let messages = c.messages.borrow();
+            let message = messages
+                .last()
+                .filter(|(at, _)| *at == depth)
+                .map(|(_, message)| message.clone());
             Some(message)
         })
         .ok()
         .flatten();
-    // Cancelled outside the borrow: cancelling schedules the task, and a
+    let message = match collected {
+        Some(message) => message,
+        None => match closing_task() {
+            Some(closing) => {
+                let header = closing.header();
+                header.extra().push_cancelled(task.clone());
+                header.cancel_message()
+            }
+            None => None,
+        },
+    };
+    // Cancelled outside the borrows: cancelling schedules the task, and a
     // foreign waker could run anything.
-    task.cancel_with_message(collected.flatten());
+    task.cancel_with_message(message);
+}
+
+/// The task the loop on this thread is closing (dropping its future), if
+/// any.
+fn closing_task() -> Option<Rc<dyn Harness>> {
+    context::with_current(|core| core.scheduler().running_task())
+        .flatten()
+        .filter(|task| task.header().state.is_closing())
 }
 
 /// Tasks a drop cancelled, being waited for. Dropped before they all

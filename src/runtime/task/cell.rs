@@ -36,7 +36,7 @@
 //!   type that implements `Harness`: so the data pointer of an
 //!   `Rc<dyn Harness>` points at a `Header` ([`header_of`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::io::{self, Write};
 use std::mem;
@@ -45,7 +45,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::cancel::{self, Cancelling};
+use super::cancel::Cancelling;
 use super::error::JoinError;
 use super::info::TaskId;
 use super::state::{Start, State};
@@ -63,7 +63,6 @@ pub(crate) enum Kind {
 /// What every task has, whatever its future.
 pub(crate) struct Header {
     pub(crate) id: TaskId,
-    pub(crate) name: Option<Box<str>>,
     pub(crate) location: &'static Location<'static>,
     pub(crate) kind: Kind,
     pub(crate) task_ref: TaskRef,
@@ -71,6 +70,16 @@ pub(crate) struct Header {
     /// Debug mode: report a panic nobody retrieved when the cell is dropped.
     report_unretrieved: Cell<bool>,
     pub(crate) state: State,
+    /// What only cancellation and its bookkeeping use, allocated the first
+    /// time one of them is needed: most tasks never need it, and a smaller
+    /// cell is a faster spawn.
+    extra: OnceCell<Box<Extra>>,
+}
+
+/// The rarely used part of a task's header (see `Header::extra`).
+pub(crate) struct Extra {
+    /// `spawn_named`'s name.
+    name: Option<Box<str>>,
     /// The message of `cancel_with`, for the `JoinError` (and passed on to
     /// the tasks this one's cancellation cancels).
     cancel_message: RefCell<Option<Rc<str>>>,
@@ -78,9 +87,35 @@ pub(crate) struct Header {
     /// woken by it, as the cleanup may sit behind futures that would not
     /// poll it for the task's own wake.
     pub(crate) cancel_watchers: RefCell<WaitList<()>>,
+    /// While closing: the tasks the close cancelled (awaited handles its
+    /// future held), which must complete before this one does.
+    cancelled: RefCell<Cancelling>,
+    /// Whoever waits for completion without holding the `Task`
+    /// (`AbortHandle::poll_complete`): woken with the joiner.
+    watchers: RefCell<Vec<Waker>>,
+}
+
+impl Extra {
+    #[cold]
+    fn new(name: Option<Box<str>>) -> Box<Extra> {
+        Box::new(Extra {
+            name,
+            cancel_message: RefCell::new(None),
+            cancel_watchers: RefCell::new(WaitList::new()),
+            cancelled: RefCell::new(Cancelling::default()),
+            watchers: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Wait for `task` before this task completes (it is closing, and its
+    /// close cancelled `task`).
+    pub(crate) fn push_cancelled(&self, task: super::AbortHandle) {
+        self.cancelled.borrow_mut().push(task);
+    }
 }
 
 impl Header {
+    #[inline]
     pub(crate) fn new(
         id: TaskId,
         name: Option<Box<str>>,
@@ -89,18 +124,30 @@ impl Header {
         task_ref: TaskRef,
         report_unretrieved: bool,
     ) -> Header {
-        Header {
+        let header = Header {
             id,
-            name,
             location,
             kind,
             task_ref,
             polls: Cell::new(0),
             report_unretrieved: Cell::new(report_unretrieved),
             state: State::new_scheduled(),
-            cancel_message: RefCell::new(None),
-            cancel_watchers: RefCell::new(WaitList::new()),
+            extra: OnceCell::new(),
+        };
+        if name.is_some() {
+            header.extra.get_or_init(|| Extra::new(name));
         }
+        header
+    }
+
+    /// `spawn_named`'s name.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.extra.get()?.name.as_deref()
+    }
+
+    /// The rarely used part, allocated now if it was not yet.
+    pub(crate) fn extra(&self) -> &Extra {
+        self.extra.get_or_init(|| Extra::new(None))
     }
 
     /// Ask for cancellation, with a message for the `JoinError`; `false`
@@ -110,10 +157,13 @@ impl Header {
         if !self.state.request_cancel() {
             return false;
         }
-        *self.cancel_message.borrow_mut() = message;
+        if message.is_some() {
+            *self.extra().cancel_message.borrow_mut() = message;
+        }
         if self.state.has_cleanups() {
             let mut wakers = WakeBatch::new();
-            self.cancel_watchers
+            self.extra()
+                .cancel_watchers
                 .borrow_mut()
                 .serve_front(usize::MAX, &mut wakers);
             wakers.wake();
@@ -123,7 +173,8 @@ impl Header {
 
     /// The message `cancel_with` gave, if any.
     pub(crate) fn cancel_message(&self) -> Option<Rc<str>> {
-        self.cancel_message.borrow().clone()
+        let extra = self.extra.get()?;
+        extra.cancel_message.borrow().clone()
     }
 
     /// Someone else took charge of this task's panic (a `TaskGroup`
@@ -152,11 +203,7 @@ impl Header {
             Kind::Task => "task",
             Kind::Callback => "callback",
         };
-        let name = self
-            .name
-            .as_deref()
-            .map(|n| format!(" {n:?}"))
-            .unwrap_or_default();
+        let name = self.name().map(|n| format!(" {n:?}")).unwrap_or_default();
         format!("{what} {}{name} (spawned at {})", self.id, self.location)
     }
 }
@@ -186,6 +233,12 @@ pub(crate) trait Harness {
 pub(crate) trait JoinSide<T> {
     fn header(&self) -> &Header;
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// `poll_join` for the `Task` handle polled as a future: marks it
+    /// awaited first (see `runtime::task::cancel`).
+    fn poll_join_awaited(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        self.header().state.set_awaited(true);
+        self.poll_join(cx)
+    }
     /// Like `poll_join`, but leave the output in place: `Ready(true)` once
     /// the task completed with an `Err` (cancelled or panicked),
     /// `Ready(false)` once it returned.
@@ -203,22 +256,15 @@ pub(crate) struct TaskCell<F: Future> {
     header: Header,
     stage: RefCell<Stage<F>>,
     joiner: Cell<Option<Waker>>,
-    /// While closing: the tasks the close cancelled (awaited handles its
-    /// future held), which must complete before this one does.
-    cancelled: RefCell<Cancelling>,
-    /// Whoever waits for completion without holding the `Task`
-    /// (`AbortHandle::poll_complete`): woken with the joiner.
-    watchers: RefCell<Vec<Waker>>,
 }
 
 impl<F: Future> TaskCell<F> {
+    #[inline]
     pub(crate) fn new(header: Header, future: F) -> TaskCell<F> {
         TaskCell {
             header,
             stage: RefCell::new(Stage::Pending(future)),
             joiner: Cell::new(None),
-            cancelled: RefCell::new(Cancelling::default()),
-            watchers: RefCell::new(Vec::new()),
         }
     }
 
@@ -234,17 +280,18 @@ impl<F: Future> TaskCell<F> {
     fn complete(&self, output: Result<F::Output, JoinError>, cx: Option<&mut Context<'_>>) -> bool {
         self.header.state.close();
         let mut stage = self.stage.borrow_mut();
-        let message = self.header.cancel_message();
-        let ((), mut cancelled) = cancel::collecting(message, || {
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-                *stage = Stage::Finished(output);
-            }));
-        });
+        // Awaited handles the future drops put their tasks in `extra`
+        // (`cancel::dropped_while_awaited` finds this task closing).
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            *stage = Stage::Finished(output);
+        }));
         drop(stage);
-        cancelled.forget(self.header.id);
-        if let Some(cx) = cx {
+        if let (Some(extra), Some(cx)) = (self.header.extra.get(), cx) {
+            let mut cancelled = extra.cancelled.borrow_mut();
+            // A task must not wait for itself: its group's list of closing
+            // children, dropped with its future, may hand it back.
+            cancelled.forget(self.header.id);
             if cancelled.poll(cx).is_pending() {
-                *self.cancelled.borrow_mut() = cancelled;
                 return false;
             }
         }
@@ -254,12 +301,16 @@ impl<F: Future> TaskCell<F> {
 
     /// The output is stored and nothing it awaited runs any more: the task
     /// is complete; wake whoever awaits it.
+    #[inline]
     fn finish(&self) {
         self.header.state.complete();
         if let Some(joiner) = self.joiner.take() {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
         }
-        let watchers = mem::take(&mut *self.watchers.borrow_mut());
+        let Some(extra) = self.header.extra.get() else {
+            return;
+        };
+        let watchers = mem::take(&mut *extra.watchers.borrow_mut());
         for watcher in watchers {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| watcher.wake()));
         }
@@ -284,7 +335,7 @@ impl<F: Future> Harness for TaskCell<F> {
             Start::Done => return true,
             Start::Cancel => return self.complete(self.cancelled(), Some(cx)),
             Start::Finish => {
-                let mut cancelled = self.cancelled.borrow_mut();
+                let mut cancelled = self.header.extra().cancelled.borrow_mut();
                 if cancelled.poll(cx).is_pending() {
                     return false;
                 }
@@ -328,7 +379,7 @@ impl<F: Future> Harness for TaskCell<F> {
         if self.header.is_complete() {
             return Poll::Ready(());
         }
-        let mut watchers = self.watchers.borrow_mut();
+        let mut watchers = self.header.extra().watchers.borrow_mut();
         if !watchers.iter().any(|w| w.will_wake(cx.waker())) {
             watchers.push(cx.waker().clone());
         }
@@ -341,7 +392,7 @@ impl<F: Future> Harness for TaskCell<F> {
         }
         if self.header.state.is_closing() {
             // It waits for tasks its close cancelled: they go too.
-            self.cancelled.borrow_mut().clear();
+            self.header.extra().cancelled.borrow_mut().clear();
             self.finish();
             return;
         }
@@ -405,6 +456,14 @@ pub(crate) fn header_of(harness: &Rc<dyn Harness>) -> &Header {
     // that `Header`, which lives as long as the `Rc` the returned
     // reference borrows.
     unsafe { &*Rc::as_ptr(harness).cast::<Header>() }
+}
+
+/// [`header_of`] for a task's join side (the `Task` handle's drop).
+#[inline]
+pub(crate) fn join_header_of<T>(join: &Rc<dyn JoinSide<T>>) -> &Header {
+    // SAFETY: as for `header_of`: only `TaskCell<F>` implements the
+    // crate-private `JoinSide`, and its `Header` is at offset 0.
+    unsafe { &*Rc::as_ptr(join).cast::<Header>() }
 }
 
 impl<F: Future> Drop for TaskCell<F> {

@@ -123,18 +123,15 @@ where
 /// ```
 #[must_use = "a Task runs whether or not it is awaited; await it, or detach() it, or drop it on purpose"]
 pub struct Task<T> {
+    /// Whether it was polled as a future (and so cancels its task when
+    /// dropped first, see the type docs) is a bit of the task's state:
+    /// a handle stays two words.
     raw: Rc<dyn JoinSide<T>>,
-    /// Polled as a future: dropped before the task completed, it cancels
-    /// it (see the type docs).
-    awaited: bool,
 }
 
 impl<T> Task<T> {
     pub(crate) fn new(raw: Rc<dyn JoinSide<T>>) -> Task<T> {
-        Task {
-            raw,
-            awaited: false,
-        }
+        Task { raw }
     }
 
     /// Request cancellation (≙ `asyncio.Task.cancel`): the task will not be
@@ -207,8 +204,8 @@ impl<T> Task<T> {
     ///     assert_eq!(rx.await, Ok("kept running"));
     /// });
     /// ```
-    pub fn detach(mut self) {
-        self.awaited = false;
+    pub fn detach(self) {
+        self.raw.header().state.set_awaited(false);
     }
 
     /// A cloneable handle that can cancel the task from elsewhere, while
@@ -289,7 +286,7 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.raw.header().name.as_deref()
+        self.raw.header().name()
     }
 }
 
@@ -342,8 +339,10 @@ impl<T> Drop for Task<T> {
     /// Cancel the task if this handle was awaited and it has not completed
     /// (see the type docs); the cancellation lands in whatever collects
     /// them on this thread (`cancel::collecting`).
+    #[inline]
     fn drop(&mut self) {
-        if self.awaited && !self.raw.header().is_complete() {
+        let header = cell::join_header_of(&self.raw);
+        if header.state.is_awaited() && !header.is_complete() {
             cancel::dropped_while_awaited(self.abort_handle());
         }
     }
@@ -510,9 +509,7 @@ impl<T> Future for Task<T> {
     ///
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        this.awaited = true;
-        this.raw.poll_join(cx)
+        self.raw.poll_join_awaited(cx)
     }
 }
 
@@ -521,7 +518,7 @@ impl<T> fmt::Debug for Task<T> {
         let header = self.raw.header();
         f.debug_struct("Task")
             .field("id", &header.id)
-            .field("name", &header.name)
+            .field("name", &header.name())
             .field("finished", &self.is_finished())
             .field("cancelled", &header.is_cancelled())
             .finish()

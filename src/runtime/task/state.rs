@@ -63,13 +63,18 @@ const RUNNING: u8 = 1 << 1;
 const CANCELLED: u8 = 1 << 2;
 const CLOSING: u8 = 1 << 3;
 const COMPLETE: u8 = 1 << 4;
+/// Not part of the life cycle: the task's `Task` handle was polled as a
+/// future (see `runtime::task::cancel`).
+const AWAITED: u8 = 1 << 5;
 
 /// A task's state (only its loop's thread touches it).
 #[derive(Default)]
 pub(crate) struct State {
     bits: Cell<u8>,
-    /// Cleanups armed in the task's future (`on_cancel`, `finally`).
-    cleanups: Cell<u32>,
+    /// Cleanups armed in the task's future (`on_cancel`, `finally`): 16
+    /// bits keep the header small, and nesting 65 535 cleanups in one task
+    /// is a bug (`arm_cleanup` panics).
+    cleanups: Cell<u16>,
 }
 
 /// What a wake did ([`State::schedule`]).
@@ -164,8 +169,15 @@ impl State {
     }
 
     /// A cleanup was armed in the task's future.
+    ///
+    /// # Panics
+    ///
+    /// With 65 535 cleanups armed in the task already.
     pub(crate) fn arm_cleanup(&self) {
-        self.cleanups.set(self.cleanups.get() + 1);
+        let armed = self.cleanups.get().checked_add(1).expect(
+            "uniloop::on_cancel()/finally(): more than 65 535 cleanups armed at once in one task",
+        );
+        self.cleanups.set(armed);
     }
 
     /// A cleanup finished, or was dropped unarmed.
@@ -218,6 +230,16 @@ impl State {
 
     pub(crate) fn is_complete(&self) -> bool {
         self.get() & COMPLETE != 0
+    }
+
+    /// The `Task` handle was polled as a future (or, `false`, detached).
+    pub(crate) fn set_awaited(&self, awaited: bool) {
+        let s = self.get();
+        self.set(if awaited { s | AWAITED } else { s & !AWAITED });
+    }
+
+    pub(crate) fn is_awaited(&self) -> bool {
+        self.get() & AWAITED != 0
     }
 
     /// Whether the task's outcome is decided or its cancellation was
