@@ -92,5 +92,5 @@ fn main() {
         assert_eq!(sum, n * (n - 1) / 2);
         println!("spawned and awaited {n} tasks in {:.1?}", start.elapsed());
     });
-    println!("done: run() returned after dropping every task still alive");
+    println!("done: run() returned after cancelling every task still alive");
 }
