@@ -6,6 +6,7 @@
 //! paused clock must match it exactly, run every cleanup exactly once, and
 //! never run anything of a task after its awaiter saw it finished.
 
+mod cases;
 mod support;
 
 use std::cell::RefCell;
@@ -263,7 +264,7 @@ fn run(case: &Case) -> (Vec<(u64, Event)>, Vec<bool>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(256)))]
 
     #[test]
     fn cancellation_matches_the_model(case in case()) {

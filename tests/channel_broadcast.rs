@@ -3,6 +3,7 @@
 //! subscribe / drop sequences that also accounts for every value and
 //! clone.
 
+mod cases;
 mod support;
 
 use std::cell::Cell;
@@ -375,7 +376,7 @@ fn poll<F: Future>(future: F) -> Poll<F::Output> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(512)))]
 
     #[test]
     fn broadcast_matches_a_model(capacity in 1..5u64, ops in prop::collection::vec(op(), 1..80)) {

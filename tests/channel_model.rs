@@ -8,6 +8,8 @@
 //! Futures are polled by hand with a no-op waker (the channel needs no
 //! runtime), so the test controls every interleaving.
 
+mod cases;
+
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -105,7 +107,7 @@ fn poll<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
 macro_rules! bounded_channel_model {
     ($name:ident, $channel:ident) => {
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(cases::cases(512)))]
 
         #[test]
         fn $name(capacity in 1..4usize, ops in prop::collection::vec(op(), 1..80)) {

@@ -3,6 +3,7 @@
 //! seen-state of clones and subscribers, `closed`, cancellation, and a
 //! model test of random sequences against (value, version, seen).
 
+mod cases;
 mod support;
 
 use std::cell::Cell;
@@ -360,7 +361,7 @@ fn poll<F: Future>(future: F) -> Poll<F::Output> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(512)))]
 
     #[test]
     fn watch_matches_a_model(ops in prop::collection::vec(op(), 1..80)) {

@@ -17,6 +17,8 @@
 //! Futures are polled by hand with a no-op waker (the queue and channels
 //! need no runtime), so the test controls every interleaving.
 
+mod cases;
+
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
@@ -376,7 +378,7 @@ proptest! {
     // No regression file: these fail until defect 9 is fixed.
     #![proptest_config(ProptestConfig {
         failure_persistence: None,
-        ..ProptestConfig::with_cases(512)
+        ..ProptestConfig::with_cases(cases::cases(512))
     })]
 
     /// Defect 9: a `Queue` with puts and gets cancelled at every step

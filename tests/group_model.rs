@@ -12,6 +12,7 @@
 //! spawn order (timers due together fire in registration order), so the
 //! first one polled fails and the others never run again.
 
+mod cases;
 mod support;
 
 use std::cell::RefCell;
@@ -381,7 +382,7 @@ fn quiet_leaf_panics() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(128)))]
 
     #[test]
     fn trees_of_groups_match_the_model(shapes in tree()) {

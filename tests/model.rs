@@ -18,6 +18,7 @@
 //! The steps, the trace and the model are in `tests/model_support/`, the
 //! run on a real runtime in `tests/model_support/real.rs`.
 
+mod cases;
 mod model_support;
 mod support;
 
@@ -26,7 +27,7 @@ use model_support::{step, Model, Outcome, Step};
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(256)))]
 
     #[test]
     fn the_executor_follows_the_model(steps in prop::collection::vec(step(), 0..48)) {

@@ -60,6 +60,7 @@
 //! `tests/queue_model_support/`; the random tasks on a real loop are in
 //! `tests/queue_model_tasks.rs`.
 
+mod cases;
 mod queue_model_support;
 
 use proptest::prelude::*;
@@ -68,7 +69,7 @@ use queue_model_support::Kind;
 use uniloop::queue::{Fifo, Lifo, Priority};
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(256)))]
 
     #[test]
     fn queue_matches_a_vecdeque_model(maxsize in 0usize..4, ops in ops()) {

@@ -3,6 +3,7 @@
 //! at random, with shutdowns, checked for conservation: every item is
 //! received, given back or dropped exactly once.
 
+mod cases;
 mod queue_model_support;
 
 use std::cell::RefCell;
@@ -43,7 +44,7 @@ fn task_op() -> impl Strategy<Value = TaskOp> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(256)))]
 
     /// Producer and consumer tasks, cancelled at random, with a shutdown
     /// at a random point (and one at the end): every item is received once

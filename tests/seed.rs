@@ -2,6 +2,8 @@
 //! gives the same interleaving; different seeds give different ones; every
 //! task still runs, each in its own program order.
 
+mod cases;
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -81,7 +83,7 @@ fn a_seed_changes_the_order_from_fifo_for_some_seed() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(64)))]
 
     /// Whatever the seed: every step of every task runs exactly once, each
     /// task's steps in order, and the sleeper after its timer.

@@ -3,6 +3,8 @@
 //! requests. Permits are conserved, requests are granted in FIFO order
 //! (no barging), and a cancelled request gives back what it was granted.
 
+mod cases;
+
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -96,7 +98,7 @@ impl Model {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(512)))]
 
     #[test]
     fn semaphore_matches_a_counter_and_a_fifo_queue(

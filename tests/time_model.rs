@@ -3,6 +3,8 @@
 //! exactly at its deadline, in (deadline, registration) order, and a
 //! cancelled one never.
 
+mod cases;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -32,7 +34,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(128)))]
 
     #[test]
     fn sleepers_wake_at_their_deadlines_in_order(ops in prop::collection::vec(op(), 1..60)) {
