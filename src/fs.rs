@@ -20,6 +20,23 @@
 //! Dropping one of these futures does not stop the operation: the pool
 //! thread finishes it, and its result is discarded. A dropped
 //! [`write()`] may still write the file.
+//!
+//! # Examples
+//!
+//! Write a file, read it back, and run any other `std::fs` call the same
+//! way, with [`to_thread`](crate::to_thread):
+//!
+//! ```
+//! uniloop::run(async {
+//!     let path = std::env::temp_dir().join(format!("uniloop-fs-{}.txt", std::process::id()));
+//!     uniloop::fs::write(&path, "hello\n").await?; // ≙ path.write_text("hello\n")
+//!     assert_eq!(uniloop::fs::read_to_string(&path).await?, "hello\n");
+//!     assert_eq!(uniloop::fs::read(&path).await?, b"hello\n");
+//!     uniloop::to_thread(move || std::fs::remove_file(path)).await?;
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io;
 use std::path::Path;

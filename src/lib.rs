@@ -25,6 +25,9 @@
 //!
 //! ## asyncio → uniloop
 //!
+//! The chapter [Porting from asyncio](porting) walks the common patterns
+//! Python-beside-Rust; this table is the index.
+//!
 //! | asyncio | uniloop |
 //! |---|---|
 //! | `asyncio.run(main())` (then cancels what is left, running its cleanups) | [`run`]`(main())`; the bound: [`Builder::shutdown_timeout`] |
@@ -129,6 +132,8 @@ pub mod fs;
 mod group;
 pub mod io;
 pub mod net;
+#[doc = include_str!("../docs/porting.md")]
+pub mod porting {}
 pub mod queue;
 mod runtime;
 pub mod signal;

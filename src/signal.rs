@@ -5,6 +5,28 @@
 //! `signal-hook`) writes to a self-pipe, whose reading end is a `mio`
 //! source registered with the loop's reactor like a socket. No code of
 //! uniloop's runs inside the signal handler.
+//!
+//! # Examples
+//!
+//! Serve until Ctrl-C, then cancel the server and wait for its cleanup
+//! (≙ `loop.add_signal_handler(signal.SIGINT, stop.set)`, then `await
+//! stop.wait()`):
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! uniloop::run(async {
+//!     let server = uniloop::spawn(async {
+//!         loop {
+//!             uniloop::sleep(Duration::from_secs(1)).await; // serve
+//!         }
+//!     });
+//!     uniloop::signal::ctrl_c().await.expect("cannot watch SIGINT");
+//!     eprintln!("Ctrl-C: shutting down");
+//!     server.cancel();
+//!     assert!(server.await.unwrap_err().is_cancelled());
+//! });
+//! ```
 
 use std::io;
 

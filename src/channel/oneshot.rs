@@ -1,5 +1,24 @@
 //! `oneshot`: one value from one task to another (≙ an `asyncio.Future`
 //! that one task resolves and another awaits).
+//!
+//! # Examples
+//!
+//! ```
+//! use uniloop::channel::oneshot;
+//!
+//! uniloop::run(async {
+//!     let (tx, rx) = oneshot::channel(); // ≙ fut = loop.create_future()
+//!     uniloop::spawn(async move {
+//!         uniloop::yield_now().await; // some work
+//!         tx.send("result").unwrap(); // ≙ fut.set_result("result")
+//!     });
+//!     assert_eq!(rx.await, Ok("result")); // ≙ await fut
+//!
+//!     let (tx, rx) = oneshot::channel::<u32>();
+//!     drop(tx); // never resolved: the awaiter is told, not left waiting
+//!     assert!(rx.await.is_err());
+//! });
+//! ```
 
 use std::cell::Cell;
 use std::error::Error;

@@ -6,6 +6,30 @@
 //! needs (`read`, `read_exact`, `read_to_end`, `write_all`, `flush`,
 //! `close`), for any `futures_io` reader or writer; `futures::io`'s
 //! extension traits work as well.
+//!
+//! # Examples
+//!
+//! The extension traits on a [`TcpStream`](crate::net::TcpStream) (≙
+//! `writer.write(data); await writer.drain()`, `writer.close()`, `await
+//! reader.read()`):
+//!
+//! ```
+//! use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+//! use uniloop::net::{TcpListener, TcpStream};
+//!
+//! uniloop::run(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let mut client = TcpStream::connect(listener.local_addr()?).await?;
+//!     let (mut server, _) = listener.accept().await?;
+//!     client.write_all(b"GET /\n").await?;
+//!     client.close().await?; // shuts the write side: the server reads to its end
+//!     let mut request = Vec::new();
+//!     server.read_to_end(&mut request).await?;
+//!     assert_eq!(request, b"GET /\n");
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::future::{poll_fn, Future};
 use std::io;

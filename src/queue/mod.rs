@@ -7,6 +7,38 @@
 //! (documented on [`GenericQueue`]). A queue is a cheap `Clone` handle (an
 //! `Rc`) to one queue; it is `!Send`.
 //!
+//! # Examples
+//!
+//! Workers take jobs; the producer waits with `join` until every job got
+//! its `task_done`, then shuts the queue down to end them:
+//!
+//! ```
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//! use uniloop::queue::Queue;
+//!
+//! uniloop::run(async {
+//!     let queue = Queue::new(4); // ≙ asyncio.Queue(maxsize=4)
+//!     let done = Rc::new(RefCell::new(Vec::new()));
+//!     for _ in 0..2 {
+//!         let (queue, done) = (queue.clone(), done.clone());
+//!         uniloop::spawn(async move {
+//!             while let Ok(job) = queue.get().await {
+//!                 uniloop::yield_now().await; // process the job
+//!                 done.borrow_mut().push(job);
+//!                 queue.task_done().unwrap();
+//!             }
+//!         });
+//!     }
+//!     for job in ["a", "b", "c", "d", "e", "f"] {
+//!         queue.put(job).await.unwrap(); // waits while 4 are queued
+//!     }
+//!     queue.join().await; // ≙ await queue.join()
+//!     assert_eq!(done.borrow().len(), 6);
+//!     queue.shutdown(false); // the workers' `get` fails: they end
+//! });
+//! ```
+//!
 //! # Invariants
 //!
 //! - Getters wait only while the store is empty, and putters only while it

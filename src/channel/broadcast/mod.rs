@@ -1,6 +1,39 @@
 //! `broadcast`: every receiver sees every message (≙ one producer feeding
 //! an `asyncio.Queue` per consumer; tokio's `broadcast`).
 //!
+//! # Examples
+//!
+//! Each listener subscribes, then sees every event sent after; once the
+//! sender is gone, `recv` fails with [`RecvError::Closed`] after the last
+//! message:
+//!
+//! ```
+//! use uniloop::channel::broadcast;
+//!
+//! uniloop::run(async {
+//!     let (tx, _) = broadcast::channel(16);
+//!     let listeners: Vec<_> = (0..2)
+//!         .map(|_| {
+//!             let mut rx = tx.subscribe();
+//!             uniloop::spawn(async move {
+//!                 let mut seen = Vec::new();
+//!                 while let Ok(event) = rx.recv().await {
+//!                     seen.push(event);
+//!                 }
+//!                 seen
+//!             })
+//!         })
+//!         .collect();
+//!     for event in ["start", "tick", "stop"] {
+//!         tx.send(event).unwrap();
+//!     }
+//!     drop(tx);
+//!     for listener in listeners {
+//!         assert_eq!(listener.await.unwrap(), ["start", "tick", "stop"]);
+//!     }
+//! });
+//! ```
+//!
 //! # Invariants
 //!
 //! - Messages get consecutive positions. The buffer holds positions

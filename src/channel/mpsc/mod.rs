@@ -2,6 +2,33 @@
 //! `asyncio.Queue` used as a pipe, with "closed" when the senders are
 //! gone).
 //!
+//! # Examples
+//!
+//! A producer task feeding a consumer; where asyncio code puts a sentinel
+//! at the end, here the channel closes when the last [`Sender`] is
+//! dropped, and [`Receiver::recv`] then gives `None`:
+//!
+//! ```
+//! use uniloop::channel::mpsc;
+//!
+//! uniloop::run(async {
+//!     let (tx, mut rx) = mpsc::channel(2); // `send` waits while 2 are queued
+//!     let producer = uniloop::spawn(async move {
+//!         for line in ["a", "b", "c"] {
+//!             tx.send(line).await.unwrap();
+//!         }
+//!     }); // `tx` is dropped when the producer ends
+//!     let mut got = Vec::new();
+//!     while let Some(line) = rx.recv().await {
+//!         got.push(line);
+//!     }
+//!     assert_eq!(got, ["a", "b", "c"]);
+//!     producer.await.unwrap();
+//! });
+//! ```
+//!
+//! # Implementation
+//!
 //! The state the halves share, and every operation on it, is
 //! `channel/chan.rs`'s (with `threadsafe`'s): here it sits in a `RefCell`,
 //! and its invariants are stated there.

@@ -9,6 +9,43 @@
 //! waker, which reaches a parked loop from any thread (the loop's
 //! `eventfd`), so the message is taken at once.
 //!
+//! This is the answer for talking to the loop from another thread through
+//! a primitive. The loop's own primitives ([`mpsc`](super::mpsc),
+//! [`queue`](crate::queue), [`sync`](crate::sync), ...) hold an `Rc`:
+//! they are `!Send`, so they cannot move to another thread, nor be
+//! captured by the closure given to [`Handle::spawn`](crate::Handle::spawn),
+//! which must be `Send`. Make a `threadsafe` channel, move its [`Sender`]
+//! to the thread, and receive in a task on the loop, which can pass what
+//! it gets on to the `Rc`-based primitives. (For a one-off call on the
+//! loop, [`Handle::call_soon_threadsafe`](crate::Handle::call_soon_threadsafe)
+//! is enough.)
+//!
+//! # Examples
+//!
+//! A std thread doing blocking work feeds the loop:
+//!
+//! ```
+//! use uniloop::channel::threadsafe;
+//!
+//! uniloop::run(async {
+//!     let (tx, mut rx) = threadsafe::channel(4);
+//!     let reader = std::thread::spawn(move || {
+//!         // blocking work: a device, a blocking library, stdin, ...
+//!         for line in ["one", "two", "three"] {
+//!             tx.send_blocking(line.to_string()).unwrap(); // waits while 4 are queued
+//!         }
+//!     }); // `tx` is dropped when the thread ends: `recv` then gives `None`
+//!     let mut lines = Vec::new();
+//!     while let Some(line) = rx.recv().await {
+//!         lines.push(line);
+//!     }
+//!     assert_eq!(lines, ["one", "two", "three"]);
+//!     reader.join().unwrap();
+//! });
+//! ```
+//!
+//! # Implementation
+//!
 //! This is the one channel that pays for atomics: its state sits behind a
 //! `std::sync::Mutex` held for a few instructions per message. The
 //! single-threaded [`mpsc`](super::mpsc) stays free of them.

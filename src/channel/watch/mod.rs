@@ -2,6 +2,31 @@
 //! (≙ a shared variable plus an `asyncio.Condition` notified on every
 //! change; tokio's `watch`).
 //!
+//! # Examples
+//!
+//! A worker that follows a setting. Unlike a queue, it sees only the
+//! latest value: two changes before it runs are one change to it.
+//!
+//! ```
+//! use uniloop::channel::watch;
+//!
+//! uniloop::run(async {
+//!     let (tx, mut rx) = watch::channel(1); // say, a log level
+//!     let worker = uniloop::spawn(async move {
+//!         let mut seen = vec![*rx.borrow_and_update()];
+//!         while rx.changed().await.is_ok() {
+//!             seen.push(*rx.borrow_and_update());
+//!         }
+//!         seen // `changed` fails once the sender is gone and all was seen
+//!     });
+//!     uniloop::yield_now().await; // the worker reads 1, then waits
+//!     tx.send(2).unwrap();
+//!     tx.send(3).unwrap();
+//!     drop(tx);
+//!     assert_eq!(worker.await.unwrap(), [1, 3]);
+//! });
+//! ```
+//!
 //! # Invariants
 //!
 //! - `version` counts the accepted changes and only grows. Each receiver
