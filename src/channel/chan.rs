@@ -184,6 +184,14 @@ pub(super) fn drop_receiver<T>(chan: &impl Lock<T>) {
     drop(buffered);
 }
 
+/// Whether a receive would give `None`: nothing buffered, and nothing
+/// more can come (every sender is gone, or the receiver closed).
+pub(super) fn is_terminated<T>(chan: &impl Lock<T>) -> bool {
+    let state = chan.lock();
+    let (buffered, _, senders) = state.counts();
+    buffered == 0 && (senders == 0 || state.closed)
+}
+
 pub(super) fn is_closed<T>(chan: &impl Lock<T>) -> bool {
     chan.lock().closed
 }

@@ -28,6 +28,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use futures_core::future::FusedFuture;
+
 /// A channel for one value: the [`Sender`] sends it once, the
 /// [`Receiver`] is a future of it (≙ an `asyncio.Future` resolved with
 /// `set_result`).
@@ -54,7 +56,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         Sender {
             inner: inner.clone(),
         },
-        Receiver { inner },
+        Receiver { inner, done: false },
     )
 }
 
@@ -159,6 +161,8 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 pub struct Receiver<T> {
     inner: Rc<Inner<T>>,
+    /// It returned `Ready` (for `FusedFuture`).
+    done: bool,
 }
 
 impl<T> Receiver<T> {
@@ -207,15 +211,39 @@ impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = &self.inner;
+        let this = self.get_mut();
+        let inner = &this.inner;
         if let Some(value) = inner.value.take() {
+            this.done = true;
             return Poll::Ready(Ok(value));
         }
         if inner.sender_gone.get() {
+            this.done = true;
             return Poll::Ready(Err(RecvError(())));
         }
         inner.waker.set(Some(cx.waker().clone()));
         Poll::Pending
+    }
+}
+
+/// Terminated once it returned `Ready` (the value, or `RecvError`).
+///
+/// # Examples
+///
+/// ```
+/// use futures_core::future::FusedFuture;
+///
+/// uniloop::run(async {
+///     let (tx, mut rx) = uniloop::channel::oneshot::channel();
+///     tx.send(5).unwrap();
+///     assert!(!rx.is_terminated());
+///     assert_eq!((&mut rx).await, Ok(5));
+///     assert!(rx.is_terminated());
+/// });
+/// ```
+impl<T> FusedFuture for Receiver<T> {
+    fn is_terminated(&self) -> bool {
+        self.done
     }
 }
 

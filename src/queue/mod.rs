@@ -72,12 +72,14 @@ mod futures;
 mod generic;
 mod order;
 mod state;
+mod stream;
 
 use std::rc::Rc;
 
 pub use error::{QueueEmpty, QueueFull, QueueShutDown, TooManyTaskDone, TryPutError};
 pub use futures::{Get, Put};
 pub use order::{Fifo, Lifo, Order, Priority};
+pub use stream::GetStream;
 
 use state::Inner;
 

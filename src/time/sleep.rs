@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::future::FusedFuture;
+
 use super::timer::Timer;
 use super::Instant;
 
@@ -48,6 +50,7 @@ pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
         timer: Timer::after("sleep", "Sleep", duration),
         polled: false,
+        done: false,
     }
 }
 
@@ -81,6 +84,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         timer: Timer::at("sleep_until", "Sleep", deadline.into_std()),
         polled: false,
+        done: false,
     }
 }
 
@@ -117,6 +121,9 @@ pub struct Sleep {
     /// Whether it was polled before: a first poll that finds the deadline
     /// passed yields once instead of completing.
     polled: bool,
+    /// It returned `Ready` (and has not been reset since): for
+    /// `FusedFuture`, so `select!` skips it.
+    done: bool,
 }
 
 impl Sleep {
@@ -176,6 +183,7 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         self.timer.reset(deadline.into_std());
+        self.done = false;
     }
 }
 
@@ -193,8 +201,33 @@ impl Future for Sleep {
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
-            polled => polled,
+            Poll::Ready(()) => {
+                this.done = true;
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+/// Terminated once it returned `Ready`, until [`reset`](Sleep::reset).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures_core::future::FusedFuture;
+///
+/// uniloop::run(async {
+///     let mut nap = uniloop::sleep(Duration::from_millis(1));
+///     assert!(!nap.is_terminated());
+///     (&mut nap).await;
+///     assert!(nap.is_terminated());
+/// });
+/// ```
+impl FusedFuture for Sleep {
+    fn is_terminated(&self) -> bool {
+        self.done
     }
 }
 

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::future::FusedFuture;
 use pin_project_lite::pin_project;
 
 use super::timer::Timer;
@@ -195,6 +196,8 @@ pin_project! {
         timer: Timer,
         // The deadline passed: the tasks the drop cancelled, waited for.
         cancelling: Option<Cancelling>,
+        // It returned `Ready` (for `FusedFuture`).
+        done: bool,
     }
 }
 
@@ -204,6 +207,7 @@ impl<F> Timeout<F> {
             future: Some(future),
             timer,
             cancelling: None,
+            done: false,
         }
     }
 
@@ -374,6 +378,7 @@ impl<F: Future> Future for Timeout<F> {
         if let Some(cancelling) = this.cancelling {
             std::task::ready!(cancelling.poll(cx));
             *this.cancelling = None;
+            *this.done = true;
             return Poll::Ready(Err(Elapsed(())));
         }
         let future = this
@@ -382,6 +387,7 @@ impl<F: Future> Future for Timeout<F> {
             .as_pin_mut()
             .expect("uniloop::time::Timeout polled after its deadline passed");
         if let Poll::Ready(output) = future.poll(cx) {
+            *this.done = true;
             return Poll::Ready(Ok(output));
         }
         std::task::ready!(this.timer.poll_elapsed(cx));
@@ -392,7 +398,30 @@ impl<F: Future> Future for Timeout<F> {
             *this.cancelling = Some(cancelling);
             return Poll::Pending;
         }
+        *this.done = true;
         Poll::Ready(Err(Elapsed(())))
+    }
+}
+
+/// Terminated once it returned `Ready` (its future's output, or
+/// `Elapsed`).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use futures_core::future::FusedFuture;
+///
+/// uniloop::run(async {
+///     let mut limited = uniloop::timeout(Duration::from_secs(1), std::future::ready(7));
+///     assert!(!limited.is_terminated());
+///     assert_eq!((&mut limited).await, Ok(7));
+///     assert!(limited.is_terminated());
+/// });
+/// ```
+impl<F: Future> FusedFuture for Timeout<F> {
+    fn is_terminated(&self) -> bool {
+        self.done
     }
 }
 

@@ -63,10 +63,12 @@ use crate::util::wait_list::WaitList;
 mod error;
 mod receiver;
 mod sender;
+mod stream;
 
 pub use error::{RecvError, SendError, TryRecvError};
 pub use receiver::Receiver;
 pub use sender::Sender;
+pub use stream::RecvStream;
 
 /// A channel whose every [`Receiver`] sees every message, keeping at most
 /// `capacity` of them for receivers that fall behind (tokio's

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use futures_core::stream::FusedStream;
 use futures_core::Stream;
 
 use super::{Chan, TryRecvError};
@@ -117,6 +118,29 @@ impl<T> Stream for Receiver<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.get_mut().poll_recv(cx)
+    }
+}
+
+/// Terminated once a receive would give `None`: the channel is empty
+/// and every sender is gone (or it was closed).
+///
+/// # Examples
+///
+/// ```
+/// use futures_core::stream::FusedStream;
+///
+/// uniloop::run(async {
+///     let (tx, mut rx) = uniloop::channel::mpsc::channel(2);
+///     tx.send(1).await.unwrap();
+///     drop(tx);
+///     assert!(!rx.is_terminated()); // one message left
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert!(rx.is_terminated());
+/// });
+/// ```
+impl<T> FusedStream for Receiver<T> {
+    fn is_terminated(&self) -> bool {
+        chan::is_terminated(&*self.chan)
     }
 }
 

@@ -52,9 +52,11 @@ use crate::util::wake_batch::WakeBatch;
 
 mod receiver;
 mod sender;
+mod stream;
 
 pub use receiver::Receiver;
 pub use sender::Sender;
+pub use stream::ChangeStream;
 
 /// A channel holding one value, `init` to begin with: the [`Sender`]
 /// replaces or modifies it, each [`Receiver`] reads the latest and can

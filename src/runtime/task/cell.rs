@@ -246,6 +246,8 @@ pub(crate) trait JoinSide<T> {
     /// Whether the task returned a value (not yet taken) for which
     /// `test` holds: for `wait`'s failures among `Result` outputs.
     fn output_is(&self, test: &mut dyn FnMut(&T) -> bool) -> bool;
+    /// Whether the output was taken (the `Task` returned `Ready`).
+    fn is_consumed(&self) -> bool;
     /// The same cell, seen by the loop (to cancel it without knowing `T`).
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness>;
 }
@@ -438,6 +440,10 @@ impl<F: Future + 'static> JoinSide<F::Output> for TaskCell<F> {
             Stage::Finished(Ok(output)) => test(output),
             _ => false,
         }
+    }
+
+    fn is_consumed(&self) -> bool {
+        matches!(*self.stage.borrow(), Stage::Consumed)
     }
 
     fn into_harness(self: Rc<Self>) -> Rc<dyn Harness> {

@@ -13,6 +13,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use futures_core::future::FusedFuture;
+
 pub use error::JoinError;
 pub use info::{TaskId, TaskInfo, TaskState};
 
@@ -510,6 +512,27 @@ impl<T> Future for Task<T> {
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.raw.poll_join_awaited(cx)
+    }
+}
+
+/// Terminated once it returned `Ready` (its output was taken), so
+/// `futures::select!` skips it.
+///
+/// # Examples
+///
+/// ```
+/// use futures_core::future::FusedFuture;
+///
+/// uniloop::run(async {
+///     let mut task = uniloop::spawn(async { 1 });
+///     assert!(!task.is_terminated());
+///     assert_eq!((&mut task).await.unwrap(), 1);
+///     assert!(task.is_terminated());
+/// });
+/// ```
+impl<T> FusedFuture for Task<T> {
+    fn is_terminated(&self) -> bool {
+        self.raw.is_consumed()
     }
 }
 
