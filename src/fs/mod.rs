@@ -1,5 +1,10 @@
-//! Whole-file reads and writes that do not block the loop (≙ what asyncio
-//! code does with `await asyncio.to_thread(path.read_bytes)`).
+//! Files that do not block the loop (≙ aiofiles, and what asyncio code
+//! does with `await asyncio.to_thread(path.read_bytes)`): whole-file
+//! [`read`], [`read_to_string`] and [`write()`]; an open [`File`] with
+//! futures-io's `AsyncRead`, `AsyncWrite` and `AsyncSeek`, opened with
+//! [`File::open`], [`File::create`] or [`OpenOptions`]; and [`metadata`],
+//! [`remove_file`], [`rename`], [`create_dir_all`], [`read_dir`] (≙
+//! `aiofiles.os`).
 //!
 //! Each call runs `std::fs` on the runtime's blocking pool (as
 //! [`to_thread`](crate::to_thread) does) and awaits the result. The loop
@@ -37,6 +42,10 @@
 //! })?;
 //! # Ok::<(), std::io::Error>(())
 //! ```
+
+mod file;
+
+pub use file::{File, OpenOptions};
 
 use std::io;
 use std::path::Path;
@@ -119,6 +128,160 @@ pub async fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> io::Re
     let path = path.as_ref().to_owned();
     let contents = contents.as_ref().to_owned();
     crate::blocking::run_blocking("fs::write", move || std::fs::write(path, contents))?.await
+}
+
+/// Metadata of `path`, following symlinks (≙ `aiofiles.os.stat`).
+///
+/// # Errors
+///
+/// What `std::fs::metadata` gives (`NotFound`, `PermissionDenied`, ...).
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::fs::metadata() called outside a
+/// uniloop runtime".
+///
+/// # Cancel safety
+///
+/// Cancel safe (it only reads).
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     assert!(uniloop::fs::metadata("Cargo.toml").await.unwrap().is_file());
+/// });
+/// ```
+pub async fn metadata(path: impl AsRef<Path>) -> io::Result<std::fs::Metadata> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::run_blocking("fs::metadata", move || std::fs::metadata(path))?.await
+}
+
+/// Remove a file (≙ `aiofiles.os.remove`).
+///
+/// # Errors
+///
+/// What `std::fs::remove_file` gives.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::fs::remove_file() called outside
+/// a uniloop runtime".
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropped before it completes, the file may or may not
+/// be gone.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let missing = uniloop::fs::remove_file("/no/such/file").await;
+///     assert_eq!(missing.unwrap_err().kind(), std::io::ErrorKind::NotFound);
+/// });
+/// ```
+pub async fn remove_file(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::run_blocking("fs::remove_file", move || std::fs::remove_file(path))?.await
+}
+
+/// Rename `from` to `to`, replacing `to` if it exists (≙
+/// `aiofiles.os.rename`/`replace`).
+///
+/// # Errors
+///
+/// What `std::fs::rename` gives.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::fs::rename() called outside a
+/// uniloop runtime".
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropped before it completes, the rename may or may not
+/// have happened.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let dir = std::env::temp_dir();
+///     let (a, b) = (dir.join(format!("uniloop-a-{}", std::process::id())), dir.join(format!("uniloop-b-{}", std::process::id())));
+///     uniloop::fs::write(&a, "moved").await?;
+///     uniloop::fs::rename(&a, &b).await?;
+///     assert_eq!(uniloop::fs::read_to_string(&b).await?, "moved");
+///     uniloop::fs::remove_file(&b).await
+/// })
+/// .unwrap();
+/// ```
+pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> io::Result<()> {
+    let (from, to) = (from.as_ref().to_owned(), to.as_ref().to_owned());
+    crate::blocking::run_blocking("fs::rename", move || std::fs::rename(from, to))?.await
+}
+
+/// Create a directory and every missing parent (≙
+/// `aiofiles.os.makedirs(path, exist_ok=True)`).
+///
+/// # Errors
+///
+/// What `std::fs::create_dir_all` gives.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::fs::create_dir_all() called
+/// outside a uniloop runtime".
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropped before it completes, some of the directories
+/// may exist.
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let dir = std::env::temp_dir().join(format!("uniloop-dirs-{}/a/b", std::process::id()));
+///     uniloop::fs::create_dir_all(&dir).await?;
+///     assert!(uniloop::fs::metadata(&dir).await?.is_dir());
+///     uniloop::to_thread(move || std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap())).await
+/// })
+/// .unwrap();
+/// ```
+pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::run_blocking("fs::create_dir_all", move || std::fs::create_dir_all(path))?
+        .await
+}
+
+/// The entries of a directory, in the order the system gives them (≙
+/// `aiofiles.os.listdir`, but with each entry's path and file type).
+///
+/// # Errors
+///
+/// What `std::fs::read_dir` gives, or the first error reading an entry.
+///
+/// # Panics
+///
+/// Outside a uniloop runtime: "uniloop::fs::read_dir() called outside a
+/// uniloop runtime".
+///
+/// # Cancel safety
+///
+/// Cancel safe (it only reads).
+///
+/// # Examples
+///
+/// ```
+/// uniloop::run(async {
+///     let entries = uniloop::fs::read_dir(".").await.unwrap();
+///     assert!(entries.iter().any(|e| e.file_name() == "Cargo.toml"));
+/// });
+/// ```
+pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<Vec<std::fs::DirEntry>> {
+    let path = path.as_ref().to_owned();
+    crate::blocking::run_blocking("fs::read_dir", move || std::fs::read_dir(path)?.collect())?.await
 }
 
 #[cfg(test)]
