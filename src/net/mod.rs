@@ -12,7 +12,11 @@
 //!   (`connect`; `split`, or `into_split` into an [`OwnedReadHalf`] and an
 //!   [`OwnedWriteHalf`]). Streams implement `futures_io`'s `AsyncRead` and
 //!   `AsyncWrite`, so [`io::AsyncReadExt`](crate::io::AsyncReadExt) and
-//!   [`io::AsyncWriteExt`](crate::io::AsyncWriteExt) work on them.
+//!   [`io::AsyncWriteExt`](crate::io::AsyncWriteExt) work on them; with
+//!   the `tokio-io` feature, tokio's `AsyncRead` and `AsyncWrite` too
+//!   (tokio's `AsyncWriteExt::shutdown` is then written
+//!   `AsyncWriteExt::shutdown(&mut stream)`: the inherent
+//!   `shutdown(how)` comes first).
 //! - UDP: [`UdpSocket`] (`send_to` and `recv_from`, or `connect`, then
 //!   `send` and `recv`; ≙ `loop.create_datagram_endpoint`).
 //! - Unix domain sockets, on Unix: [`UnixListener`] and [`UnixStream`]

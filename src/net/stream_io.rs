@@ -105,6 +105,65 @@ macro_rules! impl_async_io {
                 $crate::net::stream_io::closed($stream.shutdown(::std::net::Shutdown::Write))
             }
         }
+
+        /// With the `tokio-io` feature: tokio's I/O traits, for crates
+        /// written against them (tokio-postgres, redis, ...).
+        #[cfg(feature = "tokio-io")]
+        impl tokio::io::AsyncRead for $ty {
+            fn poll_read(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &mut tokio::io::ReadBuf<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                let $this = &*self;
+                // Zeroes only what was never initialised: a reused
+                // `ReadBuf` is zeroed once, not at every read.
+                let unfilled = buf.initialize_unfilled();
+                let n = ::std::task::ready!($stream.io.poll_read_stream(cx, unfilled))?;
+                buf.advance(n);
+                ::std::task::Poll::Ready(Ok(()))
+            }
+        }
+
+        #[cfg(feature = "tokio-io")]
+        impl tokio::io::AsyncWrite for $ty {
+            fn poll_write(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &[u8],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                let $this = &*self;
+                $stream.io.poll_write_stream(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                let $this = &*self;
+                $stream.io.poll_write_vectored_stream(cx, bufs)
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
+            fn poll_flush(
+                self: ::std::pin::Pin<&mut Self>,
+                _: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                ::std::task::Poll::Ready(Ok(()))
+            }
+
+            fn poll_shutdown(
+                self: ::std::pin::Pin<&mut Self>,
+                _: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                let $this = &*self;
+                $crate::net::stream_io::closed($stream.shutdown(::std::net::Shutdown::Write))
+            }
+        }
     };
 }
 
