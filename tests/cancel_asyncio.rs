@@ -8,19 +8,11 @@ mod support;
 use std::future::pending;
 use std::time::Duration;
 
-use support::Log;
+use support::{ms_since, paused, Log};
 use uniloop::time::Instant;
 use uniloop::{
-    gather_all, on_cancel, sleep, spawn, timeout, wait, ChildError, ReturnWhen, Runtime, TaskGroup,
+    gather_all, on_cancel, sleep, spawn, timeout, wait, ChildError, ReturnWhen, TaskGroup,
 };
-
-fn paused() -> Runtime {
-    Runtime::builder().paused_clock(true).build().unwrap()
-}
-
-fn ms(start: Instant) -> u128 {
-    start.elapsed().as_millis()
-}
 
 /// ```python
 /// async def worker():
@@ -39,14 +31,14 @@ fn wait_for_a_task_cancels_it_on_timeout_and_returns_after_its_cancellation() {
         let start = Instant::now();
         let l = log.clone();
         let worker = spawn(on_cancel(sleep(Duration::from_secs(10)), async move {
-            l.push(format!("worker cancelled at {}", ms(start)));
+            l.push(format!("worker cancelled at {}", ms_since(start)));
             sleep(Duration::from_millis(500)).await;
-            l.push(format!("cleanup done at {}", ms(start)));
+            l.push(format!("cleanup done at {}", ms_since(start)));
         }));
         let id = worker.id();
         let out = timeout(Duration::from_secs(1), worker).await;
         assert!(out.is_err());
-        log.push(format!("timeout at {}", ms(start)));
+        log.push(format!("timeout at {}", ms_since(start)));
         assert!(
             uniloop::all_tasks().iter().all(|t| t.id != id),
             "the task is done"
@@ -146,7 +138,7 @@ fn shield_stops_the_cancellation_at_the_shielded_task() {
         ot.cancel();
         assert!(ot.await.unwrap_err().is_cancelled());
         assert!(uniloop::all_tasks().iter().any(|t| t.id == it_id));
-        assert_eq!(ms(start), 100);
+        assert_eq!(ms_since(start), 100);
     });
 }
 
@@ -211,7 +203,7 @@ fn a_task_group_failure_cancels_the_body() {
                 Err::<(), _>("child".into())
             }));
             on_cancel(sleep(Duration::from_secs(10)), async move {
-                l.push(format!("body cancelled at {}", ms(start)));
+                l.push(format!("body cancelled at {}", ms_since(start)));
             })
             .await;
             Ok(())
@@ -219,7 +211,7 @@ fn a_task_group_failure_cancels_the_body() {
         .await;
         let err = result.unwrap_err();
         assert_eq!(err.to_string(), "1 task of a TaskGroup failed: child");
-        log.push(format!("scope returned at {}", ms(start)));
+        log.push(format!("scope returned at {}", ms_since(start)));
     });
     assert_eq!(
         log.snapshot(),
@@ -258,7 +250,7 @@ fn a_nested_group_failure_surfaces_at_once_not_after_the_body_sleeps() {
             Ok(())
         })
         .await;
-        assert_eq!(ms(start), 100);
+        assert_eq!(ms_since(start), 100);
         let err = result.unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -292,7 +284,7 @@ fn children_spawn_siblings_while_the_group_is_joined() {
             Ok(())
         }));
         group.join().await.unwrap();
-        assert_eq!(ms(start), 200);
+        assert_eq!(ms_since(start), 200);
         assert_eq!(rx.await.unwrap().await.unwrap(), 7);
     });
 }
@@ -436,7 +428,7 @@ fn wait_first_exception_counts_an_err_as_a_failure() {
         let (done, pending) = wait(tasks, ReturnWhen::FirstException, None)
             .counting_errors()
             .await;
-        assert_eq!(ms(start), 20);
+        assert_eq!(ms_since(start), 20);
         assert_eq!((done.len(), pending.len()), (2, 1));
         // Handed back, not awaited: dropping a pending task leaves it
         // running, as asyncio's pending set does.

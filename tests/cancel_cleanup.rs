@@ -8,18 +8,9 @@ use std::future::pending;
 use std::time::Duration;
 
 use fault_support::watchdog;
-use support::Log;
+use support::{ms_since, paused, Log};
 use uniloop::time::Instant;
 use uniloop::{finally, on_cancel, shield, sleep, spawn, yield_now, Runtime, TaskGroup};
-
-fn paused() -> Runtime {
-    Runtime::builder().paused_clock(true).build().unwrap()
-}
-
-/// Milliseconds since `start` on the loop's clock.
-fn ms(start: Instant) -> u128 {
-    start.elapsed().as_millis()
-}
 
 #[test]
 fn a_cleanup_runs_to_its_end_before_the_awaiter_sees_the_task_cancelled() {
@@ -28,15 +19,15 @@ fn a_cleanup_runs_to_its_end_before_the_awaiter_sees_the_task_cancelled() {
         let start = Instant::now();
         let l = log.clone();
         let worker = spawn(on_cancel(sleep(Duration::from_secs(10)), async move {
-            l.push(format!("cleanup starts at {}", ms(start)));
+            l.push(format!("cleanup starts at {}", ms_since(start)));
             sleep(Duration::from_millis(500)).await;
-            l.push(format!("cleanup ends at {}", ms(start)));
+            l.push(format!("cleanup ends at {}", ms_since(start)));
         }));
         sleep(Duration::from_secs(1)).await;
         assert!(worker.cancel());
         let err = worker.await.unwrap_err();
         assert!(err.is_cancelled());
-        log.push(format!("awaiter sees cancelled at {}", ms(start)));
+        log.push(format!("awaiter sees cancelled at {}", ms_since(start)));
     });
     assert_eq!(
         log.snapshot(),
@@ -272,7 +263,7 @@ fn shield_keeps_the_awaited_task_running_when_the_awaiter_is_cancelled() {
         let l = log.clone();
         let save = spawn(async move {
             sleep(Duration::from_millis(200)).await;
-            l.push(format!("saved at {}", ms(start)));
+            l.push(format!("saved at {}", ms_since(start)));
             "r"
         });
         let save_id = save.id();
@@ -280,7 +271,7 @@ fn shield_keeps_the_awaited_task_running_when_the_awaiter_is_cancelled() {
         sleep(Duration::from_millis(100)).await;
         caller.cancel();
         assert!(caller.await.unwrap_err().is_cancelled());
-        log.push(format!("caller cancelled at {}", ms(start)));
+        log.push(format!("caller cancelled at {}", ms_since(start)));
         assert!(uniloop::all_tasks().iter().any(|t| t.id == save_id));
         sleep(Duration::from_millis(150)).await;
     });

@@ -307,3 +307,16 @@ pub fn drain<T, O: uniloop::queue::Order<T>>(queue: &uniloop::queue::GenericQueu
 pub fn numbers(items: Vec<(u32, DropToken)>) -> Vec<u32> {
     items.into_iter().map(|(n, _)| n).collect()
 }
+
+/// A runtime on the paused clock.
+pub fn paused() -> uniloop::Runtime {
+    uniloop::Runtime::builder()
+        .paused_clock(true)
+        .build()
+        .unwrap()
+}
+
+/// Milliseconds since `start` on the loop's clock.
+pub fn ms_since(start: uniloop::time::Instant) -> u128 {
+    start.elapsed().as_millis()
+}

@@ -126,27 +126,27 @@ impl<E> Shared<E> {
         // (and leaves `children`) at the loop's next turn. Collected
         // children are copied first: cancelling runs no user code, but a
         // cleanup's waker could.
-        let children: Vec<AbortHandle> = self
-            .children
-            .borrow()
-            .iter()
-            .map(|(_, c)| c.clone())
-            .collect();
+        let children = self.child_handles();
         for child in children {
             child.cancel();
         }
+    }
+
+    /// Handles of the children alive, copied out of the borrow (what is
+    /// done with them may run user code: a cleanup's waker).
+    fn child_handles(&self) -> Vec<AbortHandle> {
+        self.children
+            .borrow()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect()
     }
 
     /// The group is dropped: cancel every child, and let whoever drops it
     /// (a cancelled task closing, a `timeout`) wait for them.
     pub(super) fn drop_children(&self) {
         self.finished.set(true);
-        let children: Vec<AbortHandle> = self
-            .children
-            .borrow()
-            .iter()
-            .map(|(_, c)| c.clone())
-            .collect();
+        let children = self.child_handles();
         for child in children {
             cancel::dropped_while_awaited(child);
         }
