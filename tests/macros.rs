@@ -115,9 +115,8 @@ async fn a_panic_in_an_awaited_task_fails_the_test() {
         uniloop::sleep(HOUR).await;
         panic!("boom in a task");
     });
-    if let Err(error) = task.await {
-        std::panic::resume_unwind(error.into_panic());
-    }
+    let error = task.await.unwrap_err();
+    std::panic::resume_unwind(error.into_panic());
 }
 
 #[uniloop::test]
