@@ -166,8 +166,7 @@ fn call_soon_threadsafe_from_another_thread_runs_on_the_loop_thread() {
         });
         signal.wait().await;
         sender.join().unwrap().unwrap();
-        let result = result.lock().unwrap().take().unwrap();
-        result
+        result.lock().unwrap().take().unwrap()
     });
     assert_eq!(ran_on, loop_thread);
     assert!(no_task, "a callback is not a task");
