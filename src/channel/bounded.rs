@@ -82,12 +82,14 @@ impl<T> Bounded<T> {
     }
 
     /// Whether the buffer and the granted slots fill the capacity.
+    #[inline]
     pub(super) fn is_full(&self) -> bool {
         self.buffer.len() + self.reserved >= self.capacity
     }
 
     /// Buffer `message` if there is room and no send waits before it;
     /// otherwise give it back.
+    #[inline]
     pub(super) fn try_push(&mut self, message: T) -> Result<(), T> {
         if self.is_full() || !self.waiting.is_empty() {
             return Err(message);
@@ -105,6 +107,7 @@ impl<T> Bounded<T> {
     /// message goes into the slot it was granted (unless it moved in
     /// already), or comes back if the channel closed (or the close is
     /// what served it).
+    #[inline]
     pub(super) fn finish_send(&mut self, pending: Pending<T>, closed: bool) -> Result<(), T> {
         let Some(message) = pending.message else {
             return Ok(()); // a blocking send's: moved in when served
@@ -141,13 +144,21 @@ impl<T> Bounded<T> {
 
     /// Take the first message; the waker of the send granted the freed
     /// slot, if one waits.
+    #[inline]
     pub(super) fn pop(&mut self) -> Option<(T, Option<Waker>)> {
         let message = self.buffer.pop_front()?;
-        Some((message, self.grant_next()))
+        // Most receives find no send waiting: one test, inline.
+        let granted = if self.waiting.is_empty() {
+            None
+        } else {
+            self.grant_next()
+        };
+        Some((message, granted))
     }
 
     /// Grant a free slot to the first waiting send (a blocking one's
     /// message moves in); its waker.
+    #[inline(never)]
     fn grant_next(&mut self) -> Option<Waker> {
         if self.is_full() {
             return None;

@@ -118,6 +118,7 @@ impl<T> Lock<T> for Mutex<ChanState<T>> {
     }
 }
 
+#[inline]
 fn wake(waker: Option<Waker>) {
     if let Some(waker) = waker {
         waker.wake();

@@ -55,6 +55,7 @@ pub(crate) fn enter_loop<'a>(core: &'a Core, function: &str) -> Enter<'a> {
 
 /// Run `f` with the current runtime, or return `None` outside one (and
 /// during thread-local destruction).
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     let ptr = CURRENT.try_with(Cell::get).ok()?;
     // SAFETY: non-null only while an `Enter` guard borrows the core (see the

@@ -100,6 +100,7 @@ pub(crate) fn waker(task: TaskRef) -> Waker {
 }
 
 /// Wake the task at `task`, from any thread.
+#[inline]
 pub(crate) fn schedule(task: TaskRef) {
     let local = context::with_current(|core| {
         let mine = core.id() == task.runtime();

@@ -235,7 +235,16 @@ impl<O: WaitListOwner> WaitEntry<O> {
     /// and hand what it held to the owner's `left`.
     #[inline]
     pub(crate) fn leave(&mut self) {
-        let Some(key) = self.key.take() else { return };
+        if let Some(key) = self.key.take() {
+            self.leave_list(key);
+        }
+    }
+
+    /// [`leave`](Self::leave) for an entry with a node: kept out of line,
+    /// so that dropping an entry that never waited (the common case: the
+    /// operation completed at once) is one inline test.
+    #[inline(never)]
+    fn leave_list(&mut self, key: Key) {
         let (data, waiting) = self.owner.with_list(|list| list.remove(key));
         self.owner.left(data, !waiting);
     }
@@ -264,6 +273,7 @@ impl<O: WaitListOwner<Data = ()>> WaitEntry<O> {
 }
 
 impl<O: WaitListOwner> Drop for WaitEntry<O> {
+    #[inline]
     fn drop(&mut self) {
         self.leave();
     }

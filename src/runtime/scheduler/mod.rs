@@ -20,6 +20,7 @@
 //! - Every state change of a task goes through its `State`'s named
 //!   transitions (`runtime::task::state`).
 
+mod ring;
 mod run_queue;
 
 use std::cell::{Cell, RefCell};

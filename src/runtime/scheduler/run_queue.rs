@@ -21,8 +21,8 @@
 //! [`Builder::seed`]: crate::Builder::seed
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 
+use super::ring::Ring;
 use crate::runtime::waker::{TaskRef, MAIN_KEY};
 
 /// Each seed's sequence, and each runtime's generation base, advance by
@@ -40,7 +40,7 @@ pub(crate) enum Next {
 
 pub(crate) struct RunQueue {
     runtime: usize,
-    queue: RefCell<VecDeque<TaskRef>>,
+    queue: RefCell<Ring>,
     /// With a seed: the PRNG's state.
     shuffle: Option<Cell<u64>>,
     main_generation: Cell<u64>,
@@ -51,7 +51,7 @@ impl RunQueue {
     pub(crate) fn new(runtime: usize, seed: Option<u64>, main_generation: u64) -> RunQueue {
         RunQueue {
             runtime,
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(Ring::new()),
             shuffle: seed.map(Cell::new),
             main_generation: Cell::new(main_generation),
             main_scheduled: Cell::new(false),
