@@ -112,6 +112,51 @@ impl Extra {
     pub(crate) fn push_cancelled(&self, task: super::AbortHandle) {
         self.cancelled.borrow_mut().push(task);
     }
+
+    /// Whether the tasks the close of task `me` cancelled have all
+    /// completed (`Pending`: `cx` is woken when they have).
+    #[cold]
+    #[inline(never)]
+    fn poll_cancelled(&self, me: TaskId, cx: &mut Context<'_>) -> Poll<()> {
+        let mut cancelled = self.cancelled.borrow_mut();
+        // A task must not wait for itself: its group's list of closing
+        // children, dropped with its future, may hand it back.
+        cancelled.forget(me);
+        cancelled.poll(cx)
+    }
+
+    /// The task completed: wake whoever watches for it.
+    #[cold]
+    #[inline(never)]
+    fn wake_watchers(&self) {
+        let watchers = mem::take(&mut *self.watchers.borrow_mut());
+        for watcher in watchers {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| watcher.wake()));
+        }
+    }
+}
+
+impl Drop for Header {
+    /// Only to keep the rare `Extra`'s destructor out of line: the common
+    /// header, with none, drops with one test.
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(extra) = self.extra.take() {
+            drop_extra(extra);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_extra(extra: Box<Extra>) {
+    drop(extra);
+}
+
+/// Wake a joiner, a panic from its (foreign) waker caught and discarded.
+#[inline(never)]
+fn wake_joiner(joiner: Waker) {
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
 }
 
 impl Header {
@@ -289,11 +334,7 @@ impl<F: Future> TaskCell<F> {
         }));
         drop(stage);
         if let (Some(extra), Some(cx)) = (self.header.extra.get(), cx) {
-            let mut cancelled = extra.cancelled.borrow_mut();
-            // A task must not wait for itself: its group's list of closing
-            // children, dropped with its future, may hand it back.
-            cancelled.forget(self.header.id);
-            if cancelled.poll(cx).is_pending() {
+            if extra.poll_cancelled(self.header.id, cx).is_pending() {
                 return false;
             }
         }
@@ -307,14 +348,10 @@ impl<F: Future> TaskCell<F> {
     fn finish(&self) {
         self.header.state.complete();
         if let Some(joiner) = self.joiner.take() {
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| joiner.wake()));
+            wake_joiner(joiner);
         }
-        let Some(extra) = self.header.extra.get() else {
-            return;
-        };
-        let watchers = mem::take(&mut *extra.watchers.borrow_mut());
-        for watcher in watchers {
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| watcher.wake()));
+        if let Some(extra) = self.header.extra.get() {
+            extra.wake_watchers();
         }
     }
 
