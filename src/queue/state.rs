@@ -45,10 +45,18 @@ impl<T, O: Order<T>> State<T, O> {
     }
 
     /// Grant a free slot to the first waiting putter, if both exist.
+    #[inline]
     fn grant_next(&mut self, maxsize: usize, wakers: &mut WakeBatch) {
-        if self.is_full(maxsize) {
-            return;
+        // Most calls find no putter waiting: one test, inline.
+        if !self.putters.is_empty() && !self.is_full(maxsize) {
+            self.grant_first(wakers);
         }
+    }
+
+    /// [`grant_next`](Self::grant_next) once a putter waits and a slot is
+    /// free.
+    #[inline(never)]
+    fn grant_first(&mut self, wakers: &mut WakeBatch) {
         if let Some(key) = self.putters.front() {
             self.putters.data_mut(key).1 = true;
             self.reserved += 1;
@@ -57,6 +65,7 @@ impl<T, O: Order<T>> State<T, O> {
     }
 
     /// Give a newly put `item` to the first getter, or store it.
+    #[inline]
     fn put(&mut self, item: T, wakers: &mut WakeBatch) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -66,6 +75,7 @@ impl<T, O: Order<T>> State<T, O> {
     /// Give item number `seq` to the first getter, or store it: at its
     /// place by number if a cancelled getter `returned` it (it is older
     /// than the items put since), else as the newest.
+    #[inline]
     fn deliver(&mut self, seq: u64, item: T, returned: bool, wakers: &mut WakeBatch) {
         if let Some(key) = self.getters.front() {
             *self.getters.data_mut(key) = Some((seq, item));
@@ -169,13 +179,14 @@ impl<T, O: Order<T>> Inner<T, O> {
 
     /// Take the next item, granting the freed slot to the first putter.
     pub(super) fn take(&self) -> Option<T> {
+        let mut state = self.state.borrow_mut();
+        let item = O::pop(&mut state.items)?;
+        if state.putters.is_empty() {
+            return Some(item); // nobody to grant the slot to
+        }
         let mut wakers = WakeBatch::new();
-        let item = {
-            let mut state = self.state.borrow_mut();
-            let item = O::pop(&mut state.items)?;
-            state.grant_next(self.maxsize, &mut wakers);
-            item
-        };
+        state.grant_next(self.maxsize, &mut wakers);
+        drop(state);
         wakers.wake();
         Some(item)
     }
