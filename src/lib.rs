@@ -118,7 +118,8 @@
 //!
 //! ## Cargo features
 //!
-//! None is on by default.
+//! None is on by default; the chapter [Ecosystem](ecosystem) shows each
+//! at work with the crates it is for.
 //!
 //! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` for the TCP and Unix
 //!   streams and their halves (tokio with no runtime features), for
@@ -142,6 +143,8 @@
 pub mod blocking;
 mod cancel;
 pub mod channel;
+#[doc = include_str!("../docs/ecosystem.md")]
+pub mod ecosystem {}
 pub mod fs;
 mod group;
 pub mod io;

@@ -10,11 +10,11 @@
 //! every touch that it is on the thread that wrapped it.
 //!
 //! - Dereferencing it, polling it (as a `Future` or `Stream`), cloning or
-//!   formatting it on another thread panics: "Dereferenced SendWrapper<T>
-//!   variable from a thread different to the one it has been created
-//!   with." ("Polling ..." for a poll).
-//! - Dropping it on another thread panics too ("Dropped SendWrapper<T>
-//!   variable ..."), unless `T` has nothing to drop; while that thread is
+//!   formatting it on another thread panics: `Dereferenced
+//!   SendWrapper<T> variable from a thread different to the one it has
+//!   been created with.` (`Polling ...` for a poll).
+//! - Dropping it on another thread panics too (`Dropped
+//!   SendWrapper<T> variable ...`), unless `T` has nothing to drop; while that thread is
 //!   already unwinding it leaks the value instead (a second panic would
 //!   abort).
 //!

@@ -22,9 +22,9 @@ use super::SendWrapper;
 /// # Panics
 ///
 /// Every read, write, flush, close, `get_ref`/`get_mut`, and the drop,
-/// on a thread other than the one that called [`new`](Self::new): "...
+/// on a thread other than the one that called [`new`](Self::new): `...
 /// SendWrapper<T> variable from a thread different to the one it has been
-/// created with." (see [`send`](super)).
+/// created with.` (see [`send`](super)).
 ///
 /// # Examples
 ///
