@@ -217,6 +217,34 @@ fn as_completed_is_a_fused_stream_in_select() {
 }
 
 #[test]
+fn as_completed_with_a_timeout_is_a_fused_stream_in_select() {
+    run_guarded(async {
+        let tasks = vec![spawn(sleep(ms(5))), spawn(sleep(ms(50)))];
+        let mut done = uniloop::as_completed(tasks).with_timeout(ms(20));
+        let mut ticks = uniloop::time::interval(ms(8));
+        let (mut finished, mut timed_out, mut ticked) = (0, 0, 0);
+        // Once `done` is terminated select! no longer polls it (it would
+        // never see its `None`): the loop checks instead.
+        while !done.is_terminated() {
+            select! {
+                next = StreamExt::next(&mut done) => match next {
+                    Some(Ok(_)) => finished += 1,
+                    Some(Err(_)) => timed_out += 1,
+                    None => unreachable!("select! skips a terminated stream"),
+                },
+                _ = ticks.next() => ticked += 1,
+            }
+        }
+        assert_eq!((finished, timed_out), (1, 1));
+        assert_eq!(
+            ticked, 3,
+            "ticks at 0, 8 and 16 ms, before the 20 ms deadline"
+        );
+        assert!(done.is_terminated());
+    });
+}
+
+#[test]
 fn as_completed_with_a_timeout_terminates_at_the_deadline() {
     run_guarded(async {
         let tasks = vec![spawn(sleep(ms(5))), spawn(sleep(ms(50)))];
@@ -427,7 +455,14 @@ mod sinks {
             let got: Vec<_> = stream.collect().await;
             assert_eq!(got, [Ok(1), Ok(2), Ok(3)]);
 
+            // In select!, beside a stream: always ready, it wins at once.
             let (mut tx, rx) = watch::channel(0);
+            let mut never = futures::stream::pending::<()>();
+            select! {
+                sent = SinkExt::send(&mut tx, 6).fuse() => sent.unwrap(),
+                _ = never.next() => unreachable!(),
+            }
+            assert_eq!(*rx.borrow(), 6);
             SinkExt::send(&mut tx, 7).await.unwrap();
             assert_eq!(*rx.borrow(), 7);
             drop(rx);
