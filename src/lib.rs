@@ -116,6 +116,21 @@
 //! - Free functions that need a loop ([`spawn`], [`call_soon`], ...) panic
 //!   outside one with a message naming the function.
 //!
+//! ## Cargo features
+//!
+//! None is on by default; the chapter [Ecosystem](ecosystem) shows each
+//! at work with the crates it is for.
+//!
+//! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` for the TCP and Unix
+//!   streams and their halves (tokio with no runtime features), for
+//!   tokio-postgres, redis and other crates written against them.
+//! - `sink`: `futures_sink::Sink` for the [`mpsc`](channel::mpsc),
+//!   [`threadsafe`](channel::threadsafe), [`broadcast`](channel::broadcast)
+//!   and [`watch`](channel::watch) senders.
+//! - `send-wrapper`: `uniloop::send::SendWrapper`, to hand loop-bound values and
+//!   futures to APIs that demand `Send` (axum handlers, ...), checked to
+//!   be touched only on their thread.
+//!
 //! ## Limits
 //!
 //! uniloop needs a 64-bit target (a waker packs its task's address into one
@@ -128,6 +143,8 @@
 pub mod blocking;
 mod cancel;
 pub mod channel;
+#[doc = include_str!("../docs/ecosystem.md")]
+pub mod ecosystem {}
 pub mod fs;
 mod group;
 pub mod io;
@@ -136,6 +153,8 @@ pub mod net;
 pub mod porting {}
 pub mod queue;
 mod runtime;
+#[cfg(feature = "send-wrapper")]
+pub mod send;
 pub mod signal;
 pub mod sync;
 pub mod time;

@@ -55,3 +55,35 @@ fn tokio_buf_reader_reads_lines_from_a_unix_stream() {
         assert_eq!(got, ["one", "two", "three"]);
     });
 }
+
+/// `SendStream` (the `send-wrapper` feature) keeps tokio's I/O traits:
+/// a tokio-io-generic function that also demands `Send` (as redis'
+/// `MultiplexedConnection::new` does) takes a wrapped uniloop stream.
+#[test]
+fn a_send_stream_is_a_send_tokio_io_stream() {
+    async fn echo_once<S>(mut stream: S) -> std::io::Result<Vec<u8>>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let mut buf = vec![0; 5];
+        stream.read_exact(&mut buf).await?;
+        stream.write_all(&buf).await?;
+        stream.shutdown().await?;
+        Ok(buf)
+    }
+
+    uniloop::run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = uniloop::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            echo_once(uniloop::send::SendStream::new(stream)).await
+        });
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"hello").await.unwrap();
+        let mut echoed = Vec::new();
+        client.read_to_end(&mut echoed).await.unwrap();
+        assert_eq!(echoed, b"hello");
+        assert_eq!(server.await.unwrap().unwrap(), b"hello");
+    });
+}

@@ -53,5 +53,7 @@ pub mod broadcast;
 mod chan;
 pub mod mpsc;
 pub mod oneshot;
+#[cfg(feature = "sink")]
+mod sink;
 pub mod threadsafe;
 pub mod watch;

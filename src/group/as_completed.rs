@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::stream::FusedStream;
 use futures_core::Stream;
 
 use super::join::Join;
@@ -179,6 +180,13 @@ impl<T> Stream for AsCompleted<T> {
     }
 }
 
+/// Terminated once every task's result was taken.
+impl<T> FusedStream for AsCompleted<T> {
+    fn is_terminated(&self) -> bool {
+        self.join.remaining() == 0
+    }
+}
+
 impl<T> fmt::Debug for AsCompleted<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsCompleted")
@@ -255,6 +263,14 @@ impl<T> Stream for AsCompletedTimeout<T> {
             Some(_) => (0, Some(self.inner.join.remaining() + 1)),
             None => (0, Some(0)),
         }
+    }
+}
+
+/// Terminated once every task's result was taken, or the deadline passed
+/// and was reported.
+impl<T> FusedStream for AsCompletedTimeout<T> {
+    fn is_terminated(&self) -> bool {
+        self.deadline.is_none() || self.inner.join.remaining() == 0
     }
 }
 

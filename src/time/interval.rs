@@ -382,3 +382,10 @@ impl Stream for Interval {
         self.get_mut().poll_tick(cx).map(Some)
     }
 }
+
+/// An interval never ends: `select!` may poll it in every round.
+impl futures_core::stream::FusedStream for Interval {
+    fn is_terminated(&self) -> bool {
+        false
+    }
+}

@@ -171,3 +171,59 @@ impl<T> fmt::Debug for Sender<T> {
             .finish()
     }
 }
+
+/// With the `sink` feature: a sender is a `futures_sink::Sink` that is
+/// always ready (a broadcast never waits: a full buffer evicts its
+/// oldest message) and whose `start_send` is [`send`](Sender::send).
+///
+/// # Errors
+///
+/// `start_send` gives the value back in `SendError(value)` when no
+/// receiver is left.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "sink")]
+/// # {
+/// use futures::{SinkExt, StreamExt};
+///
+/// uniloop::run(async {
+///     let (mut tx, rx) = uniloop::channel::broadcast::channel(4);
+///     let mut stream = rx.into_stream();
+///     SinkExt::send(&mut tx, 1).await.unwrap(); // the inherent `send` is not async
+///     drop(tx);
+///     assert_eq!(stream.next().await, Some(Ok(1)));
+///     assert_eq!(stream.next().await, None);
+/// });
+/// # }
+/// ```
+#[cfg(feature = "sink")]
+impl<T> futures_sink::Sink<T> for Sender<T> {
+    type Error = SendError<T>;
+
+    fn poll_ready(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), SendError<T>>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn start_send(self: std::pin::Pin<&mut Self>, value: T) -> Result<(), SendError<T>> {
+        Sender::send(&self, value).map(drop)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), SendError<T>>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), SendError<T>>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}

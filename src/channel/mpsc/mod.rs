@@ -102,7 +102,7 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Rc::new(RefCell::new(ChanState::new(capacity)));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (Sender::new(chan.clone()), Receiver { chan })
 }
 
 /// The state both halves share, on one thread.

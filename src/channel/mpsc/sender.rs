@@ -23,9 +23,22 @@ use crate::channel::chan::{self, SendCore};
 /// ```
 pub struct Sender<T> {
     pub(super) chan: Rc<Chan<T>>,
+    /// The `Sink`'s message in flight, if the channel could not take it
+    /// at once (`channel/sink.rs`).
+    #[cfg(feature = "sink")]
+    sink: crate::channel::sink::InFlight<T>,
 }
 
 impl<T> Sender<T> {
+    /// A sender of `chan`, whose count of senders already includes it.
+    pub(super) fn new(chan: Rc<Chan<T>>) -> Sender<T> {
+        Sender {
+            chan,
+            #[cfg(feature = "sink")]
+            sink: crate::channel::sink::InFlight::new(),
+        }
+    }
+
     /// Send `message`, waiting while the channel is full;
     /// `Err(SendError(message))` gives it back if the receiver is or gets
     /// closed or dropped first.
@@ -93,9 +106,7 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
         chan::add_sender(&*self.chan);
-        Sender {
-            chan: self.chan.clone(),
-        }
+        Sender::new(self.chan.clone())
     }
 }
 
@@ -144,5 +155,67 @@ impl<T> fmt::Debug for Send<'_, T> {
         f.debug_struct("mpsc::Send")
             .field("waiting", &self.core.is_waiting())
             .finish()
+    }
+}
+
+/// With the `sink` feature: a sender is a `futures_sink::Sink`, so
+/// `SinkExt::send`, `SinkExt::feed` and `StreamExt::forward` take it. A
+/// message the channel cannot take at once waits its turn in a send of
+/// its own; `poll_ready` and `poll_flush` wait for it, so the capacity is
+/// the back-pressure. `poll_close` flushes; the receiver sees the end once
+/// every sender is dropped.
+///
+/// # Errors
+///
+/// `SendError(message)` gives the message back when the receiver is
+/// closed or dropped: from `start_send`, or from the `poll_ready` or
+/// `poll_flush` that finds its send refused.
+///
+/// # Panics
+///
+/// `start_send` panics if a message is still in flight, i.e. if
+/// `poll_ready` was not `Ready(Ok(()))` first (the `Sink` contract).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "sink")]
+/// # {
+/// use futures::{SinkExt, StreamExt};
+///
+/// uniloop::run(async {
+///     let (mut tx, rx) = uniloop::channel::mpsc::channel(1);
+///     uniloop::spawn(async move {
+///         tx.send_all(&mut futures::stream::iter([1, 2, 3]).map(Ok)).await.unwrap();
+///     })
+///     .detach();
+///     assert_eq!(rx.collect::<Vec<_>>().await, [1, 2, 3]);
+/// });
+/// # }
+/// ```
+#[cfg(feature = "sink")]
+impl<T: 'static> futures_sink::Sink<T> for Sender<T> {
+    type Error = SendError<T>;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        self.get_mut().sink.poll_flush(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, message: T) -> Result<(), SendError<T>> {
+        let this = self.get_mut();
+        let tried = this.try_send(message);
+        let sender = matches!(tried, Err(TrySendError::Full(_))).then(|| this.clone());
+        this.sink.start(tried, move |message| {
+            let sender = sender.expect("cloned for a full channel");
+            Box::pin(async move { sender.send(message).await })
+        })
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        self.get_mut().sink.poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        self.get_mut().sink.poll_flush(cx)
     }
 }

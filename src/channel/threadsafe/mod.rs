@@ -133,7 +133,7 @@ pub fn unbounded<T: std::marker::Send>() -> (Sender<T>, Receiver<T>) {
 
 fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Mutex::new(ChanState::new(capacity)));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (Sender::new(chan.clone()), Receiver { chan })
 }
 
 /// The state both halves share, for any thread.

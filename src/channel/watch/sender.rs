@@ -237,3 +237,61 @@ impl<T> fmt::Debug for Sender<T> {
             .finish()
     }
 }
+
+/// With the `sink` feature: the sender is a `futures_sink::Sink` that is
+/// always ready (a watch keeps only the latest value) and whose
+/// `start_send` is [`send`](Sender::send).
+///
+/// # Errors
+///
+/// `start_send` gives the value back in `SendError(value)` when no
+/// receiver is left.
+///
+/// # Panics
+///
+/// As [`send`](Sender::send): while a `borrow()` of the value is held.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "sink")]
+/// # {
+/// use futures::SinkExt;
+///
+/// uniloop::run(async {
+///     let (mut tx, rx) = uniloop::channel::watch::channel(0);
+///     SinkExt::send(&mut tx, 5).await.unwrap(); // the inherent `send` is not async
+///     assert_eq!(*rx.borrow(), 5);
+/// });
+/// # }
+/// ```
+#[cfg(feature = "sink")]
+impl<T> futures_sink::Sink<T> for Sender<T> {
+    type Error = SendError<T>;
+
+    fn poll_ready(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        Poll::Ready(Ok(()))
+    }
+
+    #[track_caller]
+    fn start_send(self: std::pin::Pin<&mut Self>, value: T) -> Result<(), SendError<T>> {
+        Sender::send(&self, value)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        Poll::Ready(Ok(()))
+    }
+}

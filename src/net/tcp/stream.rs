@@ -245,18 +245,28 @@ impl TcpStream {
     }
 
     /// Borrow a reading half and a writing half, to read in one future and
-    /// write in another (`gather!` them, or use them in one task).
+    /// write in another (`gather!` them, or use them in one task). No
+    /// lock: both are `&TcpStream`, which reads and writes.
+    ///
+    /// **On an owned stream, call it as `TcpStream::split(&mut stream)`**
+    /// (or on a `&mut TcpStream`): with
+    /// [`AsyncReadExt`](crate::io::AsyncReadExt) in scope, `stream.split()`
+    /// on an owned stream is that trait's `split(self)`, futures'
+    /// lock-based split, which consumes the stream (Rust tries `self`
+    /// before `&mut self`). For owned halves that move into separate
+    /// tasks, use [`into_split`](Self::into_split).
     ///
     /// # Examples
     ///
     /// ```
     /// use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+    /// use uniloop::net::TcpStream;
     ///
     /// uniloop::run(async {
     ///     let listener = uniloop::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    ///     let mut client = uniloop::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     ///     let (mut server, _) = listener.accept().await.unwrap();
-    ///     let (mut reader, mut writer) = client.split();
+    ///     let (mut reader, mut writer): (&TcpStream, &TcpStream) = TcpStream::split(&mut client);
     ///     let mut buf = [0; 2];
     ///     let (wrote, read) = uniloop::gather!(
     ///         async { writer.write_all(b"hi").await },
@@ -267,6 +277,7 @@ impl TcpStream {
     ///     read.unwrap();
     ///     assert_eq!(&buf, b"hi");
     ///     # let _ = &mut reader;
+    ///     client.close().await.unwrap(); // still ours: it was borrowed
     /// });
     /// ```
     pub fn split(&mut self) -> (&TcpStream, &TcpStream) {
@@ -274,7 +285,10 @@ impl TcpStream {
     }
 
     /// Split into owned halves that can move into separate tasks; dropping
-    /// the writing half shuts the writing side down.
+    /// the writing half shuts the writing side down. This is uniloop's
+    /// owned split (no lock, the halves share the stream): prefer it to
+    /// `AsyncReadExt::split`, which `stream.split()` on an owned stream
+    /// resolves to (see [`split`](Self::split)).
     ///
     /// # Examples
     ///
