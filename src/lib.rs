@@ -130,6 +130,8 @@ mod cancel;
 pub mod channel;
 pub mod fs;
 mod group;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub mod net;
 #[doc = include_str!("../docs/porting.md")]
