@@ -67,8 +67,11 @@ fn main() -> std::io::Result<()> {
                         .timer(HyperTimer)
                         .serve_connection(HyperIo::new(stream), service_fn(hello))
                         .await;
-                    if let Err(e) = served {
-                        eprintln!("connection: {e}");
+                    // A client leaving mid-request (as wrk does when it
+                    // stops) is no news.
+                    match served {
+                        Err(e) if !e.is_incomplete_message() => eprintln!("connection: {e}"),
+                        _ => {}
                     }
                 })
                 .detach();

@@ -374,7 +374,12 @@ fn hyper_sleep_panics_when_polled_off_its_thread() {
         .paused_clock(true)
         .build()
         .unwrap();
-    let sleep = rt.block_on(async { HyperTimer.sleep(Duration::from_secs(3)) });
+    // Made inside the runtime (it needs the loop's clock), awaited later.
+    let sleep = rt.block_on(async {
+        let sleep = HyperTimer.sleep(Duration::from_secs(3));
+        Some(sleep)
+    });
+    let sleep = sleep.unwrap();
     let (sleep, polled) = thread::spawn(move || {
         let mut sleep = sleep;
         let mut cx = Context::from_waker(Waker::noop());
