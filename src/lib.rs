@@ -116,6 +116,17 @@
 //! - Free functions that need a loop ([`spawn`], [`call_soon`], ...) panic
 //!   outside one with a message naming the function.
 //!
+//! ## Cargo features
+//!
+//! None is on by default.
+//!
+//! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` for the TCP and Unix
+//!   streams and their halves (tokio's traits only, no tokio runtime), for
+//!   crates written against them.
+//! - `hyper`: the `uniloop::hyper` module, hyper 1.x on uniloop (an
+//!   I/O adapter, an executor and a timer, as hyper-util's `rt::tokio` is
+//!   for tokio).
+//!
 //! ## Limits
 //!
 //! uniloop needs a 64-bit target (a waker packs its task's address into one
