@@ -13,8 +13,10 @@
 //! curl http://127.0.0.1:3000/
 //! ```
 //!
-//! `--port 0` picks a free port. `benches/http.py` measures it against the
-//! same server on tokio (`http_hello_tokio`).
+//! `--port 0` picks a free port; `--metrics` prints the loop's
+//! `uniloop::metrics()` on stderr when it stops (task polls, I/O events,
+//! loop turns). `benches/http.py` measures it against the same server on
+//! tokio (`http_hello_tokio`).
 
 use std::convert::Infallible;
 
@@ -32,23 +34,27 @@ async fn hello(_: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>
     ))))
 }
 
-fn port() -> u16 {
+/// `--port N` (default 3000) and `--metrics`.
+fn args() -> (u16, bool) {
     let mut args = std::env::args().skip(1);
-    let mut port = 3000;
+    let (mut port, mut metrics) = (3000, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => {
                 let value = args.next().expect("--port needs a number");
                 port = value.parse().expect("--port needs a number");
             }
-            other => panic!("unknown argument {other:?} (usage: http_hello [--port N])"),
+            "--metrics" => metrics = true,
+            other => {
+                panic!("unknown argument {other:?} (usage: http_hello [--port N] [--metrics])")
+            }
         }
     }
-    port
+    (port, metrics)
 }
 
 fn main() -> std::io::Result<()> {
-    let port = port();
+    let (port, metrics) = args();
     uniloop::run(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         println!("listening on http://{}", listener.local_addr()?);
@@ -81,6 +87,9 @@ fn main() -> std::io::Result<()> {
         // Cancelling the server stops accepting; when `run` returns, the
         // connections' tasks are cancelled too (their sockets closed).
         server.cancel();
+        if metrics {
+            eprintln!("{:?}", uniloop::metrics());
+        }
         println!("stopped");
         Ok(())
     })
