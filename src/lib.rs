@@ -122,8 +122,11 @@
 //! at work with the crates it is for.
 //!
 //! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` for the TCP and Unix
-//!   streams and their halves (tokio with no runtime features), for
+//!   streams and their halves (tokio's traits only, no tokio runtime), for
 //!   tokio-postgres, redis and other crates written against them.
+//! - `hyper`: the `uniloop::hyper` module, hyper 1.x on uniloop (an
+//!   I/O adapter, an executor and a timer, as hyper-util's `rt::tokio` is
+//!   for tokio).
 //! - `sink`: `futures_sink::Sink` for the [`mpsc`](channel::mpsc),
 //!   [`threadsafe`](channel::threadsafe), [`broadcast`](channel::broadcast)
 //!   and [`watch`](channel::watch) senders.
@@ -147,6 +150,8 @@ pub mod channel;
 pub mod ecosystem {}
 pub mod fs;
 mod group;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub mod net;
 #[doc = include_str!("../docs/porting.md")]

@@ -107,7 +107,7 @@
 
 mod accept;
 mod addr;
-mod stream_io;
+pub(crate) mod stream_io;
 mod streams;
 mod tcp;
 mod udp;

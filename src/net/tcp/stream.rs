@@ -328,6 +328,8 @@ impl fmt::Debug for TcpStream {
 
 stream_io::impl_async_io!(TcpStream, |this| this);
 stream_io::impl_async_io!(&TcpStream, |this| *this);
+#[cfg(feature = "hyper")]
+stream_io::impl_poll_stream!(TcpStream);
 stream_io::impl_async_io!(OwnedReadHalf, |this| this.stream);
 stream_io::impl_async_io!(OwnedWriteHalf, |this| this.stream);
 

@@ -186,6 +186,8 @@ impl fmt::Debug for UnixStream {
 
 stream_io::impl_async_io!(UnixStream, |this| this);
 stream_io::impl_async_io!(&UnixStream, |this| *this);
+#[cfg(feature = "hyper")]
+stream_io::impl_poll_stream!(UnixStream);
 
 #[cfg(test)]
 mod tests {
