@@ -6,14 +6,11 @@
 //! then `curl localhost:3000/sleep/200`. It prints `listening on ADDR`
 //! first; `--port 0` (the default) picks a free port.
 //!
-//! TODO: once the `hyper` feature (branch `hyper`) is merged, replace
-//! `HyperIo` below with `uniloop::hyper`'s I/O adapter and give the
-//! connection its `Timer`; the rest stays.
+//! hyper serves the router through the `hyper` feature's adapter
+//! (`uniloop::hyper::HyperIo`) and timer (`HyperTimer`): no glue here.
 
 use std::cell::Cell;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -21,8 +18,8 @@ use axum::routing::get;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::service::TowerToHyperService;
-use uniloop::io::AsyncRead;
-use uniloop::net::{TcpListener, TcpStream};
+use uniloop::hyper::{HyperIo, HyperTimer};
+use uniloop::net::TcpListener;
 use uniloop::send::SendWrapper;
 
 /// The app's state: loop-side `Rc` state, made `Send + Sync` for axum by a
@@ -63,43 +60,6 @@ fn app() -> Router {
         .with_state(state)
 }
 
-/// hyper's I/O traits over a uniloop stream: the minimal glue (a copy
-/// through a stack buffer, to stay free of `unsafe`). TODO: `uniloop::hyper`.
-struct HyperIo(TcpStream);
-
-impl hyper::rt::Read for HyperIo {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        mut buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let mut chunk = [0; 8 * 1024];
-        let len = buf.remaining().min(chunk.len());
-        let n =
-            std::task::ready!(Pin::new(&mut self.get_mut().0).poll_read(cx, &mut chunk[..len]))?;
-        buf.put_slice(&chunk[..n]);
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl hyper::rt::Write for HyperIo {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        uniloop::io::AsyncWrite::poll_write(Pin::new(&mut self.get_mut().0), cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        uniloop::io::AsyncWrite::poll_flush(Pin::new(&mut self.get_mut().0), cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        uniloop::io::AsyncWrite::poll_close(Pin::new(&mut self.get_mut().0), cx)
-    }
-}
-
 fn port() -> u16 {
     let args: Vec<String> = std::env::args().collect();
     match args.iter().position(|a| a == "--port") {
@@ -119,7 +79,8 @@ fn main() -> std::io::Result<()> {
             // A task per connection, on the loop: no `Send` needed here.
             uniloop::spawn(async move {
                 let served = http1::Builder::new()
-                    .serve_connection(HyperIo(stream), service)
+                    .timer(HyperTimer::new())
+                    .serve_connection(HyperIo::new(stream), service)
                     .await;
                 if let Err(e) = served {
                     eprintln!("connection: {e}");
