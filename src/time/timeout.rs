@@ -373,7 +373,30 @@ impl<F: Future> Future for Timeout<F> {
     /// # Panics
     ///
     /// If polled again after it returned `Err(Elapsed)`.
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.cancelling.is_none() {
+            let this = self.as_mut().project();
+            let future = this
+                .future
+                .as_pin_mut()
+                .expect("uniloop::time::Timeout polled after its deadline passed");
+            if let Poll::Ready(output) = future.poll(cx) {
+                *this.done = true;
+                return Poll::Ready(Ok(output));
+            }
+            std::task::ready!(this.timer.poll_elapsed(cx));
+        }
+        self.expire(cx)
+    }
+}
+
+impl<F: Future> Timeout<F> {
+    /// The deadline passed: drop the future, and wait for the tasks it
+    /// awaited to finish cancelling (asyncio's `wait_for`). Out of line:
+    /// the common poll is the future's and the timer's.
+    #[cold]
+    #[inline(never)]
+    fn expire(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<F::Output, Elapsed>> {
         let mut this = self.project();
         if let Some(cancelling) = this.cancelling {
             std::task::ready!(cancelling.poll(cx));
@@ -381,18 +404,6 @@ impl<F: Future> Future for Timeout<F> {
             *this.done = true;
             return Poll::Ready(Err(Elapsed(())));
         }
-        let future = this
-            .future
-            .as_mut()
-            .as_pin_mut()
-            .expect("uniloop::time::Timeout polled after its deadline passed");
-        if let Poll::Ready(output) = future.poll(cx) {
-            *this.done = true;
-            return Poll::Ready(Ok(output));
-        }
-        std::task::ready!(this.timer.poll_elapsed(cx));
-        // Drop the future, and wait for the tasks it awaited to finish
-        // cancelling (asyncio's `wait_for`).
         let ((), mut cancelling) = collecting(None, || this.future.set(None));
         if cancelling.poll(cx).is_pending() {
             *this.cancelling = Some(cancelling);

@@ -40,11 +40,13 @@ impl List {
         tail: NIL,
     };
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.head == NIL
     }
 
     /// The first node, if any.
+    #[inline]
     pub(crate) fn front(&self) -> Option<Key> {
         (self.head != NIL).then_some(self.head)
     }
@@ -91,6 +93,7 @@ impl<T> LinkedSlab<T> {
 
     /// Give the slab's memory back if it is empty and holds more than
     /// `keep` slots (after a burst of nodes).
+    #[inline]
     pub(crate) fn shrink_if_empty(&mut self, keep: usize) {
         if self.nodes.is_empty() && self.nodes.capacity() > keep {
             self.nodes = Slab::new();
@@ -102,6 +105,7 @@ impl<T> LinkedSlab<T> {
     /// # Panics
     ///
     /// With `u32::MAX - 1` nodes held already (naming `what`).
+    #[inline]
     pub(crate) fn insert(&mut self, value: T, what: &str) -> Key {
         let key = self.nodes.vacant_key();
         assert!(key < NIL as usize, "uniloop: too many {what}");
@@ -114,21 +118,25 @@ impl<T> LinkedSlab<T> {
     }
 
     /// Free the node at `key`, which is in no list; its value.
+    #[inline]
     pub(crate) fn remove(&mut self, key: Key) -> T {
         let node = self.nodes.remove(key as usize);
         debug_assert!(node.prev == NIL && node.next == NIL, "freed a linked node");
         node.value
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: Key) -> &T {
         &self.nodes[key as usize].value
     }
 
+    #[inline]
     pub(crate) fn get_mut(&mut self, key: Key) -> &mut T {
         &mut self.nodes[key as usize].value
     }
 
     /// Append the node at `key` (in no list) to `list`.
+    #[inline]
     pub(crate) fn push_back(&mut self, list: &mut List, key: Key) {
         let node = &mut self.nodes[key as usize];
         debug_assert!(node.prev == NIL && node.next == NIL, "node linked twice");
@@ -143,6 +151,7 @@ impl<T> LinkedSlab<T> {
     }
 
     /// Take the node at `key` out of `list`, which holds it.
+    #[inline]
     pub(crate) fn unlink(&mut self, list: &mut List, key: Key) {
         let node = &mut self.nodes[key as usize];
         let (prev, next) = (node.prev, node.next);
@@ -162,6 +171,7 @@ impl<T> LinkedSlab<T> {
     }
 
     /// Take the first node out of `list`; its key.
+    #[inline]
     pub(crate) fn pop_front(&mut self, list: &mut List) -> Option<Key> {
         let key = list.front()?;
         self.unlink(list, key);
