@@ -1,0 +1,252 @@
+//! One client connection: read, parse every request buffered, run them,
+//! and send all their replies with one write.
+//!
+//! # Invariants
+//!
+//! - Replies leave in request order: they are appended to `out` as the
+//!   requests run, and `out` is written once per batch
+//!   ([`Connection::flush`]), waiting (and reading nothing more) while
+//!   the socket is full, so a client that does not read its replies gets
+//!   no more of its requests served: memory per client is bounded by
+//!   what it sends in one batch, not by how long it pipelines.
+//! - The input buffer grows only with bytes received (`Input::fill`),
+//!   never with a length a request claims; `need` (from the parser) only
+//!   says when parsing again is worth it.
+//! - A protocol error is answered with `-ERR Protocol error: ...`, then
+//!   the connection closes: nothing after a malformed frame can be
+//!   trusted to start a request.
+
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::io;
+use std::ops::Range;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+
+use futures_io::AsyncRead;
+use uniloop::net::{OwnedReadHalf, StreamWriter, TcpStream};
+
+use super::commands::{self, Args, Outcome};
+use super::db::Db;
+use super::pubsub::{Registry, Subscriptions};
+use super::resp::{self, Frame};
+
+/// The most one connection buffers of unparsed input (Redis's
+/// `client-query-buffer-limit`).
+const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
+/// How much room a read gets at least.
+const READ_CHUNK: usize = 16 * 1024;
+/// An input buffer grown past this shrinks back once it is empty.
+const KEEP_CAPACITY: usize = 256 * 1024;
+
+/// What every connection shares.
+pub struct Shared {
+    pub db: Rc<RefCell<Db>>,
+    pub pubsub: Rc<Registry>,
+}
+
+/// Serve one client until it leaves, sends `QUIT`, breaks the protocol,
+/// or lags as a subscriber.
+pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
+    let _ = stream.set_nodelay(true);
+    let (read, write) = stream.into_split();
+    let mut conn = Connection {
+        read,
+        writer: StreamWriter::new(write),
+        input: Input::default(),
+        out: Vec::new(),
+        args: Vec::new(),
+        subs: Subscriptions::new(shared.pubsub.clone()),
+        shared,
+    };
+    if let Err(e) = conn.run().await {
+        if !matches!(
+            e.kind(),
+            io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
+        ) {
+            eprintln!("mini_redis: connection error: {e}");
+        }
+    }
+}
+
+struct Connection {
+    read: OwnedReadHalf,
+    writer: StreamWriter,
+    input: Input,
+    /// The replies of the batch being run.
+    out: Vec<u8>,
+    /// The arguments of the request being run, as ranges of `input`.
+    args: Vec<Range<usize>>,
+    subs: Subscriptions,
+    shared: Rc<Shared>,
+}
+
+/// What woke the connection up.
+enum Woken {
+    Input(usize),
+    Messages,
+    Lagged,
+}
+
+impl Connection {
+    async fn run(&mut self) -> io::Result<()> {
+        let mut need = 1;
+        loop {
+            // Every whole request buffered, replies into `out`.
+            while self.input.len() >= need {
+                let parsed = resp::parse(self.input.bytes(), &mut self.args);
+                match parsed {
+                    Ok(Frame::Command { len }) => {
+                        let args = Args::new(self.input.bytes(), &self.args);
+                        let outcome =
+                            commands::run(args, &self.shared, &mut self.subs, &mut self.out);
+                        self.input.consume(len);
+                        need = 1;
+                        if outcome == Outcome::Close {
+                            return self.close().await;
+                        }
+                    }
+                    Ok(Frame::Nothing { len }) => {
+                        self.input.consume(len);
+                        need = 1;
+                    }
+                    Ok(Frame::Incomplete { need: more }) => need = more,
+                    Err(e) => {
+                        resp::error(&mut self.out, format_args!("ERR Protocol error: {e}"));
+                        return self.close().await;
+                    }
+                }
+            }
+            if need > MAX_QUERY_BUFFER {
+                resp::error(
+                    &mut self.out,
+                    "ERR Protocol error: query buffer limit reached",
+                );
+                return self.close().await;
+            }
+            self.flush().await?;
+            match self.wait().await? {
+                Woken::Input(0) => {
+                    if !self.input.is_empty() {
+                        resp::error(
+                            &mut self.out,
+                            "ERR Protocol error: the stream ended inside a request",
+                        );
+                    }
+                    return self.close().await;
+                }
+                Woken::Input(_) | Woken::Messages => {}
+                Woken::Lagged => {
+                    eprintln!("mini_redis: a subscriber fell too far behind: disconnected");
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Wait for input (read into the buffer) or subscription messages
+    /// (appended to `out`).
+    async fn wait(&mut self) -> io::Result<Woken> {
+        let Connection {
+            read,
+            input,
+            subs,
+            out,
+            ..
+        } = self;
+        poll_fn(|cx| {
+            if subs.count() > 0 {
+                match subs.poll_messages(cx, out) {
+                    Poll::Ready(Ok(())) => return Poll::Ready(Ok(Woken::Messages)),
+                    Poll::Ready(Err(_)) => return Poll::Ready(Ok(Woken::Lagged)),
+                    Poll::Pending => {}
+                }
+            }
+            input.poll_fill(cx, read).map(|read| read.map(Woken::Input))
+        })
+        .await
+    }
+
+    /// Send the batch's replies: one write, then wait only if the socket
+    /// did not take them all.
+    async fn flush(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        self.writer.write(&self.out);
+        self.out.clear();
+        if self.out.capacity() > KEEP_CAPACITY {
+            self.out = Vec::new();
+        }
+        if self.writer.write_buffer_size() > 0 {
+            self.writer.drain().await?;
+        }
+        Ok(())
+    }
+
+    /// Send what is left and close.
+    async fn close(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        self.writer.close();
+        self.writer.wait_closed().await
+    }
+}
+
+/// The input buffer: `data[start..end]` received and not yet parsed;
+/// `data` is all initialised, so reads go straight into it.
+#[derive(Default)]
+struct Input {
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl Input {
+    fn bytes(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+            if self.data.len() > KEEP_CAPACITY {
+                self.data = Vec::new();
+            }
+        }
+    }
+
+    /// Read what the socket has into the buffer; `Ready(Ok(0))` at end
+    /// of stream.
+    fn poll_fill(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        read: &mut OwnedReadHalf,
+    ) -> Poll<io::Result<usize>> {
+        if self.data.len() - self.end < READ_CHUNK {
+            if self.start > 0 {
+                self.data.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if self.data.len() - self.end < READ_CHUNK {
+                // Doubling: the buffer grows with what arrived.
+                let len = (self.data.len() * 2).max(self.end + READ_CHUNK);
+                self.data.resize(len, 0);
+            }
+        }
+        let n = std::task::ready!(Pin::new(read).poll_read(cx, &mut self.data[self.end..]))?;
+        self.end += n;
+        Poll::Ready(Ok(n))
+    }
+}
