@@ -56,15 +56,26 @@ fn main() -> io::Result<()> {
     let port = port_from_args()?;
     uniloop::run(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        // Watching SIGINT before telling the address: a Ctrl-C from then on
+        // stops the server cleanly.
+        let ctrl_c = uniloop::spawn(uniloop::signal::ctrl_c());
+        uniloop::yield_now().await;
         println!("mini_redis listening on {}", listener.local_addr()?);
         let shared = Rc::new(Shared {
             db: Rc::new(RefCell::new(db::Db::new())),
             pubsub: Rc::default(),
+            stats: conn::Stats::default(),
         });
         let expiry = uniloop::spawn_named("expire keys", db::expire_keys(shared.db.clone()));
-        let accept = uniloop::spawn_named("accept", accept(listener, shared));
-        uniloop::signal::ctrl_c().await?;
-        println!("mini_redis: Ctrl-C, shutting down");
+        let accept = uniloop::spawn_named("accept", accept(listener, shared.clone()));
+        ctrl_c.await.expect("the Ctrl-C task is never cancelled")?;
+        let stats = &shared.stats;
+        println!(
+            "mini_redis: Ctrl-C, shutting down after {} requests, {} reads, {} writes",
+            stats.requests.get(),
+            stats.reads.get(),
+            stats.writes.get()
+        );
         // Stop accepting; the connections still open are cancelled (and
         // their sockets closed) when `run` ends.
         accept.cancel();
