@@ -7,10 +7,10 @@ mod servers_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use servers_support::{Server, HANG};
+use servers_support::{eventually, Server, HANG};
 
 fn start(args: &[&str]) -> Server {
     Server::start("chat_server", "chat_server listening on ", args)
@@ -190,10 +190,14 @@ fn a_client_that_never_reads_is_dropped_and_the_others_get_everything() {
     alice.expect("* bob joined");
 
     // alice talks, in rounds of big lines, until the slow client has been
-    // dropped; alice and bob read everything meanwhile.
+    // dropped; alice and bob read everything meanwhile. Each round waits
+    // for both to have read the one before, so they are never far behind
+    // (what is dropped is a client that does not read at all, not one
+    // that reads slower than a test thread writes).
     let dropped = Arc::new(AtomicBool::new(false));
-    let watcher = |client: Client| {
-        let dropped = dropped.clone();
+    let seen = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let watcher = |client: Client, me: usize| {
+        let (dropped, seen) = (dropped.clone(), seen.clone());
         std::thread::spawn(move || {
             let mut client = client;
             let mut got = Vec::new();
@@ -205,23 +209,29 @@ fn a_client_that_never_reads_is_dropped_and_the_others_get_everything() {
                 if line == "alice: done" {
                     return (client, got);
                 }
+                if line.starts_with("alice: ") {
+                    seen[me].fetch_add(1, Ordering::SeqCst);
+                }
                 got.push(line);
             }
         })
     };
     let mut stream = alice.stream.try_clone().unwrap();
     stream.set_write_timeout(Some(HANG)).unwrap();
-    let watchers = [watcher(alice), watcher(bob)];
+    let watchers = [watcher(alice, 0), watcher(bob, 1)];
     let padding = "x".repeat(1000);
     let mut sent = 0;
     while !dropped.load(Ordering::SeqCst) {
         assert!(sent < 1_000_000, "the slow client was never dropped");
-        for _ in 0..500 {
+        for _ in 0..100 {
             stream
                 .write_all(format!("{sent} {padding}\n").as_bytes())
                 .unwrap();
             sent += 1;
         }
+        eventually("alice and bob read the round", || {
+            seen.iter().all(|n| n.load(Ordering::SeqCst) == sent)
+        });
     }
     println!("{sent} lines of 1 KB sent before the slow client was dropped");
     stream.write_all(b"done\n").unwrap();
