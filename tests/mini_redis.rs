@@ -448,3 +448,33 @@ fn quit_answers_and_closes() {
     stream.write_all(b"PING\r\nQUIT\r\nPING\r\n").unwrap();
     assert_eq!(read_to_close(&mut stream), "+PONG\r\n+OK\r\n");
 }
+
+#[test]
+fn a_subscriber_that_never_reads_is_dropped_and_publishers_never_wait() {
+    let server = start();
+    let mut subscriber = connect(&server);
+    subscriber.write_all(b"SUBSCRIBE news\r\n").unwrap();
+    let mut confirmed = [0; 33];
+    subscriber.read_exact(&mut confirmed).unwrap();
+    assert_eq!(&confirmed, b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+    // It reads nothing more. The publisher goes on until the server has
+    // dropped it (each PUBLISH says how many received the message).
+    let mut publisher = connect(&server);
+    let mut publish = b"*3\r\n$7\r\nPUBLISH\r\n$4\r\nnews\r\n$65536\r\n".to_vec();
+    publish.extend(std::iter::repeat_n(b'm', 65536));
+    publish.extend_from_slice(b"\r\n");
+    let mut published = 0;
+    loop {
+        publisher.write_all(&publish).unwrap();
+        let mut reply = [0; 4];
+        publisher.read_exact(&mut reply).unwrap();
+        published += 1;
+        match &reply {
+            b":1\r\n" => assert!(published < 100_000, "never dropped"),
+            b":0\r\n" => break,
+            other => panic!("{}", other.escape_ascii()),
+        }
+    }
+    println!("{published} messages of 64 KiB published before the subscriber was dropped");
+    ping_on_a_new_connection(&server);
+}

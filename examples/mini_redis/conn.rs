@@ -9,6 +9,11 @@
 //!   the socket is full, so a client that does not read its replies gets
 //!   no more of its requests served: memory per client is bounded by
 //!   what it sends in one batch, not by how long it pipelines.
+//! - A subscriber is the exception: its messages come whether it reads
+//!   or not, so it never waits in `flush`; [`Connection::wait`] keeps
+//!   taking messages into `out` and sending what the socket takes, and
+//!   disconnects it once `out` holds more than `SUBSCRIBER_OUTPUT_LIMIT`
+//!   unsent. A publisher never waits for a subscriber.
 //! - The input buffer grows only with bytes received (`Input::fill`),
 //!   never with a length a request claims; `need` (from the parser) only
 //!   says when parsing again is worth it.
@@ -25,9 +30,9 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use futures_io::AsyncRead;
-use uniloop::io::AsyncReadExt;
-use uniloop::net::{OwnedReadHalf, StreamWriter, TcpStream};
+use futures_io::{AsyncRead, AsyncWrite};
+use uniloop::io::{AsyncReadExt, AsyncWriteExt};
+use uniloop::net::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 
 use super::commands::{self, Args, Outcome};
 use super::db::Db;
@@ -43,7 +48,10 @@ const READ_CHUNK: usize = 16 * 1024;
 /// drops (see [`Connection::close`]).
 const LINGER: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1024 * 1024;
-/// An input buffer grown past this shrinks back once it is empty.
+/// A subscriber whose unsent output passes this is disconnected (Redis's
+/// `client-output-buffer-limit pubsub`, its soft limit).
+const SUBSCRIBER_OUTPUT_LIMIT: usize = 8 * 1024 * 1024;
+/// A buffer grown past this shrinks back once it is empty.
 const KEEP_CAPACITY: usize = 256 * 1024;
 
 /// What every connection shares.
@@ -79,9 +87,10 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
     let (read, write) = stream.into_split();
     let mut conn = Connection {
         read,
-        writer: StreamWriter::new(write),
+        write,
         input: Input::default(),
         out: Vec::new(),
+        sent: 0,
         args: Vec::new(),
         subs: Subscriptions::new(shared.pubsub.clone()),
         shared,
@@ -98,10 +107,12 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
 
 struct Connection {
     read: OwnedReadHalf,
-    writer: StreamWriter,
+    write: OwnedWriteHalf,
     input: Input,
-    /// The replies of the batch being run.
+    /// The replies of the batch being run (and, for a subscriber, the
+    /// messages), `out[..sent]` already sent.
     out: Vec<u8>,
+    sent: usize,
     /// The arguments of the request being run, as ranges of `input`.
     args: Vec<Range<usize>>,
     subs: Subscriptions,
@@ -112,7 +123,9 @@ struct Connection {
 enum Woken {
     Input(usize),
     Messages,
-    Lagged,
+    /// A subscriber's unsent output passed `SUBSCRIBER_OUTPUT_LIMIT`, or
+    /// it fell `pubsub::CAPACITY` messages behind a channel.
+    TooSlow,
 }
 
 impl Connection {
@@ -165,7 +178,7 @@ impl Connection {
                 }
                 Woken::Input(_) => Stats::add(&self.shared.stats.reads),
                 Woken::Messages => {}
-                Woken::Lagged => {
+                Woken::TooSlow => {
                     eprintln!("mini_redis: a subscriber fell too far behind: disconnected");
                     return Ok(());
                 }
@@ -174,22 +187,36 @@ impl Connection {
     }
 
     /// Wait for input (read into the buffer) or subscription messages
-    /// (appended to `out`).
+    /// (appended to `out`). A subscriber's output is sent from here as
+    /// the socket takes it, so it keeps taking messages off its channels
+    /// while its client is slow, up to `SUBSCRIBER_OUTPUT_LIMIT`.
     async fn wait(&mut self) -> io::Result<Woken> {
         let Connection {
             read,
+            write,
             input,
             subs,
             out,
+            sent,
             ..
         } = self;
         poll_fn(|cx| {
+            let mut woken = None;
             if subs.count() > 0 {
                 match subs.poll_messages(cx, out) {
-                    Poll::Ready(Ok(())) => return Poll::Ready(Ok(Woken::Messages)),
-                    Poll::Ready(Err(_)) => return Poll::Ready(Ok(Woken::Lagged)),
+                    Poll::Ready(Ok(())) => woken = Some(Woken::Messages),
+                    Poll::Ready(Err(_)) => return Poll::Ready(Ok(Woken::TooSlow)),
                     Poll::Pending => {}
                 }
+                if out.len() - *sent > SUBSCRIBER_OUTPUT_LIMIT {
+                    return Poll::Ready(Ok(Woken::TooSlow));
+                }
+                if let Poll::Ready(Err(e)) = poll_send(cx, write, out, sent) {
+                    return Poll::Ready(Err(e));
+                }
+            }
+            if let Some(woken) = woken {
+                return Poll::Ready(Ok(woken));
             }
             input.poll_fill(cx, read).map(|read| read.map(Woken::Input))
         })
@@ -197,21 +224,23 @@ impl Connection {
     }
 
     /// Send the batch's replies: one write, then wait only if the socket
-    /// did not take them all.
+    /// did not take them all, so a client that does not read its replies
+    /// gets no more requests served. A subscriber does not wait here: what
+    /// the socket did not take is sent by [`wait`](Self::wait).
     async fn flush(&mut self) -> io::Result<()> {
-        if self.out.is_empty() {
+        if self.out.len() == self.sent {
             return Ok(());
         }
-        self.writer.write(&self.out);
         Stats::add(&self.shared.stats.writes);
-        self.out.clear();
-        if self.out.capacity() > KEEP_CAPACITY {
-            self.out = Vec::new();
-        }
-        if self.writer.write_buffer_size() > 0 {
-            self.writer.drain().await?;
-        }
-        Ok(())
+        let subscribed = self.subs.count() > 0;
+        let Connection {
+            write, out, sent, ..
+        } = self;
+        poll_fn(|cx| match poll_send(cx, write, out, sent) {
+            Poll::Pending if subscribed => Poll::Ready(Ok(())),
+            done => done,
+        })
+        .await
     }
 
     /// Send what is left and close. Input not yet read is read and
@@ -219,9 +248,11 @@ impl Connection {
     /// with unread input resets the connection, and the reset could
     /// destroy the last reply before the client reads it.
     async fn close(&mut self) -> io::Result<()> {
-        self.flush().await?;
-        self.writer.close();
-        self.writer.wait_closed().await?;
+        let Connection {
+            write, out, sent, ..
+        } = self;
+        poll_fn(|cx| poll_send(cx, write, out, sent)).await?;
+        self.write.close().await?;
         let mut scratch = [0; 4096];
         let mut left = LINGER_BYTES;
         let discard = async {
@@ -235,6 +266,29 @@ impl Connection {
         let _ = uniloop::timeout(LINGER, discard).await;
         Ok(())
     }
+}
+
+/// Send `out[*sent..]`: `Ready` once all of it is sent (then `out` is
+/// emptied), `Pending` while the socket is full.
+fn poll_send(
+    cx: &mut std::task::Context<'_>,
+    write: &mut OwnedWriteHalf,
+    out: &mut Vec<u8>,
+    sent: &mut usize,
+) -> Poll<io::Result<()>> {
+    while *sent < out.len() {
+        match std::task::ready!(Pin::new(&mut *write).poll_write(cx, &out[*sent..])) {
+            Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+            Ok(n) => *sent += n,
+            Err(e) => return Poll::Ready(Err(e)),
+        }
+    }
+    out.clear();
+    *sent = 0;
+    if out.capacity() > KEEP_CAPACITY {
+        *out = Vec::new();
+    }
+    Poll::Ready(Ok(()))
 }
 
 /// The input buffer: `data[start..end]` received and not yet parsed;

@@ -2,10 +2,12 @@
 //!
 //! A published message is encoded once, as the whole RESP push a
 //! subscriber sends on (`*3\r\n$7\r\nmessage\r\n...`), and shared (`Rc`)
-//! by every subscriber's receiver. `PUBLISH` never waits: a subscriber
-//! more than `CAPACITY` messages behind is told it lagged, and the server
-//! disconnects it (as Redis does with a subscriber over its output buffer
-//! limit) rather than let it hold the others back.
+//! by every subscriber's receiver. `PUBLISH` never waits: each
+//! subscriber's connection takes messages off its channels as they come,
+//! into an output buffer of its own, and is disconnected when that buffer
+//! passes its limit (as Redis does with a subscriber over its output
+//! buffer limit, see `conn.rs`) or, should it not even run for that long,
+//! when it falls more than `CAPACITY` messages behind a channel.
 //!
 //! # Invariants
 //!
