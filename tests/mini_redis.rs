@@ -478,3 +478,34 @@ fn a_subscriber_that_never_reads_is_dropped_and_publishers_never_wait() {
     println!("{published} messages of 64 KiB published before the subscriber was dropped");
     ping_on_a_new_connection(&server);
 }
+
+#[test]
+fn a_request_of_many_arguments_and_a_large_value_are_served() {
+    let server = start();
+    let mut stream = connect(&server);
+    let keys = 100_000;
+    let mut request = format!("*{}\r\n$6\r\nEXISTS\r\n", keys + 1).into_bytes();
+    for i in 0..keys {
+        let key = format!("key{i}");
+        request.extend_from_slice(format!("${}\r\n{key}\r\n", key.len()).as_bytes());
+    }
+    let value = vec![b'v'; 8 * 1024 * 1024];
+    request.extend_from_slice(
+        format!("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${}\r\n", value.len()).as_bytes(),
+    );
+    request.extend_from_slice(&value);
+    request.extend_from_slice(
+        b"\r\n*2\r\n$6\r\nSTRLEN\r\n$3\r\nbig\r\n*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n",
+    );
+    stream.write_all(&request).unwrap();
+    let mut want = format!(
+        ":0\r\n+OK\r\n-ERR unknown command 'STRLEN'\r\n${}\r\n",
+        value.len()
+    )
+    .into_bytes();
+    want.extend_from_slice(&value);
+    want.extend_from_slice(b"\r\n");
+    let mut got = vec![0; want.len()];
+    stream.read_exact(&mut got).unwrap();
+    assert!(got == want, "{}", String::from_utf8_lossy(&got[..200]));
+}

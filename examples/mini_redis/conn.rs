@@ -24,7 +24,6 @@
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::io;
-use std::ops::Range;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
@@ -37,7 +36,7 @@ use uniloop::net::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 use super::commands::{self, Args, Outcome};
 use super::db::Db;
 use super::pubsub::{Registry, Subscriptions};
-use super::resp::{self, Frame};
+use super::resp::{self, Frame, Parser};
 
 /// The most one connection buffers of unparsed input (Redis's
 /// `client-query-buffer-limit`).
@@ -91,7 +90,7 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
         input: Input::default(),
         out: Vec::new(),
         sent: 0,
-        args: Vec::new(),
+        parser: Parser::default(),
         subs: Subscriptions::new(shared.pubsub.clone()),
         shared,
     };
@@ -113,8 +112,8 @@ struct Connection {
     /// messages), `out[..sent]` already sent.
     out: Vec<u8>,
     sent: usize,
-    /// The arguments of the request being run, as ranges of `input`.
-    args: Vec<Range<usize>>,
+    /// The request being parsed, its arguments as ranges of `input`.
+    parser: Parser,
     subs: Subscriptions,
     shared: Rc<Shared>,
 }
@@ -134,10 +133,10 @@ impl Connection {
         loop {
             // Every whole request buffered, replies into `out`.
             while self.input.len() >= need {
-                let parsed = resp::parse(self.input.bytes(), &mut self.args);
+                let parsed = self.parser.parse(self.input.bytes());
                 match parsed {
                     Ok(Frame::Command { len }) => {
-                        let args = Args::new(self.input.bytes(), &self.args);
+                        let args = Args::new(self.input.bytes(), &self.parser.args);
                         let outcome =
                             commands::run(args, &self.shared, &mut self.subs, &mut self.out);
                         self.input.consume(len);

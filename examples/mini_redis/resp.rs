@@ -5,10 +5,12 @@
 //! or, as Redis also accepts, an inline command: one line of words
 //! (`PING\r\n`, what `telnet` and some `redis-benchmark` modes send).
 //!
-//! [`parse`] looks at the bytes buffered so far and says how many the
-//! next request takes, or how many it needs at least before it can tell
-//! ([`Frame::Incomplete`]): the caller reads until that many are
-//! buffered, so a large request is not parsed again at every read. A
+//! [`Parser::parse`] looks at the bytes buffered so far and says how many
+//! the next request takes, or how many it needs at least before it can
+//! tell ([`Frame::Incomplete`]): the caller reads until that many are
+//! buffered, and the parser resumes where it stopped, so a large request
+//! (a value of many megabytes, or a million arguments) is parsed once,
+//! not again at every read. A
 //! claimed length is only compared with what is buffered, never used to
 //! allocate: a client announcing a 500 MiB value costs the server what it
 //! actually sends. Arguments are ranges into the buffer, not copies.
@@ -75,54 +77,125 @@ impl fmt::Display for ProtocolError {
     }
 }
 
-/// Parse the request at the start of `buf`; its arguments go to `args`
-/// (cleared first) as ranges of `buf`.
-pub fn parse(buf: &[u8], args: &mut Vec<Range<usize>>) -> Result<Frame, ProtocolError> {
-    args.clear();
-    match buf.first() {
-        None => Ok(Frame::Incomplete { need: 1 }),
-        Some(b'*') => parse_multibulk(buf, args),
-        Some(_) => parse_inline(buf, args),
+/// A request parser over a connection's input buffer. Between calls
+/// that say [`Frame::Incomplete`], the buffer must keep its bytes (it may
+/// grow, or move as a whole): the arguments found so far stay, and
+/// parsing resumes after them.
+#[derive(Debug, Default)]
+pub struct Parser {
+    /// The arguments of the request being parsed, as ranges of the
+    /// buffer.
+    pub args: Vec<Range<usize>>,
+    /// Inside a multibulk request: where its next argument starts, and
+    /// how many are left.
+    resume: Option<(usize, i64)>,
+}
+
+impl Parser {
+    /// Parse the request at the start of `buf`; its arguments are then in
+    /// [`args`](Self::args).
+    pub fn parse(&mut self, buf: &[u8]) -> Result<Frame, ProtocolError> {
+        let parsed = match (self.resume.take(), buf.first()) {
+            (Some((pos, left)), _) => self.resume_multibulk(buf, pos, left),
+            (None, None) => Ok(Frame::Incomplete { need: 1 }),
+            (None, Some(b'*')) => {
+                self.args.clear();
+                parse_multibulk_header(buf).and_then(|header| match header {
+                    Header::Incomplete(need) => Ok(Frame::Incomplete { need }),
+                    Header::Nothing(len) => Ok(Frame::Nothing { len }),
+                    Header::Count(pos, count) => self.resume_multibulk(buf, pos, count),
+                })
+            }
+            (None, Some(_)) => {
+                self.args.clear();
+                parse_inline(buf, &mut self.args)
+            }
+        };
+        if parsed.is_err() {
+            self.resume = None;
+        }
+        parsed
+    }
+
+    /// Parse the `left` arguments of a multibulk request from `pos` on.
+    fn resume_multibulk(
+        &mut self,
+        buf: &[u8],
+        mut pos: usize,
+        mut left: i64,
+    ) -> Result<Frame, ProtocolError> {
+        while left > 0 {
+            match parse_bulk(buf, pos)? {
+                Some(range) => {
+                    pos = range.end + 2;
+                    self.args.push(range);
+                    left -= 1;
+                }
+                None => {
+                    self.resume = Some((pos, left));
+                    let need = if buf.len() <= pos {
+                        pos + 1
+                    } else {
+                        // A whole header (checked by `parse_bulk`) asks
+                        // for its bytes; a partial one for one more byte.
+                        match header(buf, pos, ProtocolError::InvalidBulkLength)? {
+                            Some((len, start)) => start + len as usize + 2,
+                            None => buf.len() + 1,
+                        }
+                    };
+                    return Ok(Frame::Incomplete { need });
+                }
+            }
+        }
+        Ok(Frame::Command { len: pos })
     }
 }
 
-fn parse_multibulk(buf: &[u8], args: &mut Vec<Range<usize>>) -> Result<Frame, ProtocolError> {
-    let Some((count, mut pos)) = header(buf, 0, ProtocolError::InvalidMultibulkLength)? else {
-        return Ok(Frame::Incomplete {
-            need: buf.len() + 1,
-        });
+/// A multibulk request's first line.
+enum Header {
+    /// The line is not all buffered: at least this many bytes are needed.
+    Incomplete(usize),
+    /// `*0` or `*-1`, this many bytes: no request.
+    Nothing(usize),
+    /// The arguments start at this position; there are this many.
+    Count(usize, i64),
+}
+
+fn parse_multibulk_header(buf: &[u8]) -> Result<Header, ProtocolError> {
+    let Some((count, pos)) = header(buf, 0, ProtocolError::InvalidMultibulkLength)? else {
+        return Ok(Header::Incomplete(buf.len() + 1));
     };
     if count > MAX_ARGS {
         return Err(ProtocolError::InvalidMultibulkLength);
     }
     if count <= 0 {
-        return Ok(Frame::Nothing { len: pos });
+        return Ok(Header::Nothing(pos));
     }
-    for _ in 0..count {
-        match buf.get(pos) {
-            None => return Ok(Frame::Incomplete { need: pos + 1 }),
-            Some(b'$') => {}
-            Some(&other) => return Err(ProtocolError::ExpectedBulk(other)),
-        }
-        let Some((len, start)) = header(buf, pos, ProtocolError::InvalidBulkLength)? else {
-            return Ok(Frame::Incomplete {
-                need: buf.len() + 1,
-            });
-        };
-        if !(0..=MAX_BULK).contains(&len) {
-            return Err(ProtocolError::InvalidBulkLength);
-        }
-        let end = start + len as usize;
-        if buf.len() < end + 2 {
-            return Ok(Frame::Incomplete { need: end + 2 });
-        }
-        if &buf[end..end + 2] != b"\r\n" {
-            return Err(ProtocolError::BadBulkTerminator);
-        }
-        args.push(start..end);
-        pos = end + 2;
+    Ok(Header::Count(pos, count))
+}
+
+/// The bulk string at `buf[pos..]` (its bytes' range), or `None` if it is
+/// not all buffered.
+fn parse_bulk(buf: &[u8], pos: usize) -> Result<Option<Range<usize>>, ProtocolError> {
+    match buf.get(pos) {
+        None => return Ok(None),
+        Some(b'$') => {}
+        Some(&other) => return Err(ProtocolError::ExpectedBulk(other)),
     }
-    Ok(Frame::Command { len: pos })
+    let Some((len, start)) = header(buf, pos, ProtocolError::InvalidBulkLength)? else {
+        return Ok(None);
+    };
+    if !(0..=MAX_BULK).contains(&len) {
+        return Err(ProtocolError::InvalidBulkLength);
+    }
+    let end = start + len as usize;
+    if buf.len() < end + 2 {
+        return Ok(None);
+    }
+    if &buf[end..end + 2] != b"\r\n" {
+        return Err(ProtocolError::BadBulkTerminator);
+    }
+    Ok(Some(start..end))
 }
 
 /// The number on the header line at `buf[at..]` (after its type byte),
@@ -254,9 +327,9 @@ mod tests {
     use super::*;
 
     fn parse_all(buf: &[u8]) -> Result<(Frame, Vec<&[u8]>), ProtocolError> {
-        let mut args = Vec::new();
-        let frame = parse(buf, &mut args)?;
-        Ok((frame, args.into_iter().map(|r| &buf[r]).collect()))
+        let mut parser = Parser::default();
+        let frame = parser.parse(buf)?;
+        Ok((frame, parser.args.into_iter().map(|r| &buf[r]).collect()))
     }
 
     #[test]
@@ -296,6 +369,42 @@ mod tests {
                 need: 4 + 9 + 12 + 500_000_000 + 2
             }
         );
+    }
+
+    #[test]
+    fn parsing_resumes_where_it_stopped_as_bytes_arrive() {
+        let mut request = b"*1000\r\n".to_vec();
+        for i in 0..1000 {
+            let arg = format!("arg{i}");
+            request.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+        }
+        request.extend_from_slice(b"*1\r\n$4\r\nPING\r\n");
+        for chunk in [1, 7, 100, 4096] {
+            let mut parser = Parser::default();
+            let mut have = 0;
+            let len = loop {
+                match parser.parse(&request[..have]).unwrap() {
+                    Frame::Incomplete { need } => {
+                        assert!(need > have, "{chunk}: {need} at {have}");
+                        have = (have + chunk).min(request.len());
+                    }
+                    Frame::Command { len } => break len,
+                    other => panic!("{other:?}"),
+                }
+            };
+            let args: Vec<&[u8]> = parser.args.iter().map(|r| &request[r.clone()]).collect();
+            assert_eq!(args.len(), 1000);
+            assert!(args
+                .iter()
+                .enumerate()
+                .all(|(i, a)| *a == format!("arg{i}").as_bytes()));
+            // The next request starts fresh.
+            assert_eq!(
+                parser.parse(&request[len..]).unwrap(),
+                Frame::Command { len: 14 }
+            );
+            assert_eq!(&request[len..][parser.args[0].clone()], b"PING");
+        }
     }
 
     #[test]
@@ -368,7 +477,6 @@ mod tests {
     fn binary_garbage_never_panics() {
         // A small deterministic generator: every prefix and every byte.
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut args = Vec::new();
         for _ in 0..2000 {
             let len = (state % 64) as usize;
             let garbage: Vec<u8> = (0..len)
@@ -380,11 +488,11 @@ mod tests {
                     b"*$\r\n0123-:+x\xff"[(state % 13) as usize]
                 })
                 .collect();
-            if let Ok(Frame::Command { len }) | Ok(Frame::Nothing { len }) =
-                parse(&garbage, &mut args)
+            let mut parser = Parser::default();
+            if let Ok(Frame::Command { len }) | Ok(Frame::Nothing { len }) = parser.parse(&garbage)
             {
                 assert!(len <= garbage.len());
-                assert!(args.iter().all(|r| r.end <= len));
+                assert!(parser.args.iter().all(|r| r.end <= len));
             }
         }
     }
