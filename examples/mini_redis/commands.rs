@@ -122,30 +122,22 @@ pub fn run(
         b"ping" if n == 2 => resp::bulk(out, args.get(1)),
         b"ping" => resp::simple(out, "PONG"),
         b"echo" => resp::bulk(out, args.get(1)),
-        b"get" => match shared.db.borrow_mut().get(args.get(1), now()) {
+        b"get" => match shared.db.borrow_mut().get(args.get(1)) {
             Some(value) => resp::bulk(out, value),
             None => resp::nil(out),
         },
         b"set" => set(args, shared, out),
         b"del" => {
             let mut db = shared.db.borrow_mut();
-            let removed = args
-                .iter()
-                .skip(1)
-                .filter(|key| db.remove(key, now()))
-                .count();
+            let removed = args.iter().skip(1).filter(|key| db.remove(key)).count();
             resp::int(out, removed as i64);
         }
         b"exists" => {
             let mut db = shared.db.borrow_mut();
-            let found = args
-                .iter()
-                .skip(1)
-                .filter(|key| db.contains(key, now()))
-                .count();
+            let found = args.iter().skip(1).filter(|key| db.contains(key)).count();
             resp::int(out, found as i64);
         }
-        b"incr" => match shared.db.borrow_mut().incr(args.get(1), now()) {
+        b"incr" => match shared.db.borrow_mut().incr(args.get(1)) {
             Ok(n) => resp::int(out, n),
             Err(IncrError::NotAnInteger) => resp::error(out, NOT_AN_INTEGER),
             Err(IncrError::Overflow) => {
@@ -241,7 +233,6 @@ pub fn run(
 
 /// `SET key value [NX | XX] [EX seconds | PX milliseconds | KEEPTTL]`.
 fn set(args: Args<'_>, shared: &Shared, out: &mut Vec<u8>) {
-    let now = uniloop::time::now();
     let mut only_if_missing = None;
     let mut expires = None;
     let mut keep_ttl = false;
@@ -273,7 +264,7 @@ fn set(args: Args<'_>, shared: &Shared, out: &mut Vec<u8>) {
                 .ok()
                 .filter(|&a| a > 0)
                 .and_then(|a| a.checked_mul(per_unit))
-                .and_then(|ms| now.checked_add(Duration::from_millis(ms)));
+                .and_then(|ms| uniloop::time::now().checked_add(Duration::from_millis(ms)));
             let Some(at) = at else {
                 resp::error(out, "ERR invalid expire time in 'set' command");
                 return;
@@ -285,14 +276,11 @@ fn set(args: Args<'_>, shared: &Shared, out: &mut Vec<u8>) {
         }
         i += 1;
     }
-    let set = shared.db.borrow_mut().set(
-        args.get(1),
-        args.get(2),
-        expires,
-        keep_ttl,
-        only_if_missing,
-        now,
-    );
+    let set =
+        shared
+            .db
+            .borrow_mut()
+            .set(args.get(1), args.get(2), expires, keep_ttl, only_if_missing);
     if set {
         resp::simple(out, "OK");
     } else {

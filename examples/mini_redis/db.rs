@@ -55,8 +55,8 @@ impl Db {
     }
 
     /// The value of `key`, unless it is missing or expired.
-    pub fn get(&mut self, key: &[u8], now: Instant) -> Option<&[u8]> {
-        self.live(key, now).then(|| &self.map[key].value[..])
+    pub fn get(&mut self, key: &[u8]) -> Option<&[u8]> {
+        self.live(key).then(|| &self.map[key].value[..])
     }
 
     /// Set `key` to `value`. Its deadline becomes `expires`, or stays
@@ -70,9 +70,8 @@ impl Db {
         expires: Option<Instant>,
         keep_ttl: bool,
         only_if_missing: Option<bool>,
-        now: Instant,
     ) -> bool {
-        let present = self.live(key, now);
+        let present = self.live(key);
         if only_if_missing.is_some_and(|missing| missing == present) {
             return false;
         }
@@ -96,8 +95,8 @@ impl Db {
     }
 
     /// Remove `key`; whether it was there (and live).
-    pub fn remove(&mut self, key: &[u8], now: Instant) -> bool {
-        if !self.live(key, now) {
+    pub fn remove(&mut self, key: &[u8]) -> bool {
+        if !self.live(key) {
             return false;
         }
         self.set_deadline(key, None);
@@ -106,14 +105,14 @@ impl Db {
     }
 
     /// Whether `key` is there (and live).
-    pub fn contains(&mut self, key: &[u8], now: Instant) -> bool {
-        self.live(key, now)
+    pub fn contains(&mut self, key: &[u8]) -> bool {
+        self.live(key)
     }
 
     /// Add 1 to the integer in `key` (0 if missing), keeping its deadline.
-    pub fn incr(&mut self, key: &[u8], now: Instant) -> Result<i64, IncrError> {
-        if !self.live(key, now) {
-            self.set(key, b"1", None, false, None, now);
+    pub fn incr(&mut self, key: &[u8]) -> Result<i64, IncrError> {
+        if !self.live(key) {
+            self.set(key, b"1", None, false, None);
             return Ok(1);
         }
         let entry = self.map.get_mut(key).expect("a live key is in the map");
@@ -127,11 +126,11 @@ impl Db {
     /// Give `key` the deadline `at` (removing it if `at` has passed);
     /// whether the key was there.
     pub fn expire(&mut self, key: &[u8], at: Instant, now: Instant) -> bool {
-        if !self.live(key, now) {
+        if !self.live(key) {
             return false;
         }
         if at <= now {
-            self.remove(key, now);
+            self.remove(key);
         } else {
             self.set_deadline(key, Some(at));
         }
@@ -141,11 +140,11 @@ impl Db {
     /// The time `key` has left: `Err(-2)` if missing, `Err(-1)` if it has
     /// no deadline (Redis's `TTL` replies).
     pub fn ttl(&mut self, key: &[u8], now: Instant) -> Result<Duration, i64> {
-        if !self.live(key, now) {
+        if !self.live(key) {
             return Err(-2);
         }
         match self.map[key].expires {
-            Some((at, _)) => Ok(at - now),
+            Some((at, _)) => Ok(at.saturating_duration_since(now)),
             None => Err(-1),
         }
     }
@@ -161,14 +160,15 @@ impl Db {
         self.expiries.clear();
     }
 
-    /// Whether `key` is there, removing it first if its deadline passed.
-    fn live(&mut self, key: &[u8], now: Instant) -> bool {
+    /// Whether `key` is there, removing it first if its deadline passed
+    /// (the clock is read only for a key with a deadline).
+    fn live(&mut self, key: &[u8]) -> bool {
         let expires = match self.map.get(key) {
             None => return false,
             Some(entry) => entry.expires,
         };
         match expires {
-            Some((at, _)) if at <= now => {
+            Some((at, _)) if at <= uniloop::time::now() => {
                 self.set_deadline(key, None);
                 self.map.remove(key);
                 false
@@ -261,11 +261,8 @@ mod tests {
             let sweeper = uniloop::spawn(expire_keys(db.clone()));
             let start = uniloop::time::now();
             let at = start + Duration::from_secs(10);
-            assert!(db
-                .borrow_mut()
-                .set(b"k", b"v", Some(at), false, None, start));
-            db.borrow_mut()
-                .set(b"forever", b"v", None, false, None, start);
+            assert!(db.borrow_mut().set(b"k", b"v", Some(at), false, None));
+            db.borrow_mut().set(b"forever", b"v", None, false, None);
             uniloop::time::advance(Duration::from_millis(9999)).await;
             let now = uniloop::time::now();
             assert_eq!(db.borrow_mut().ttl(b"k", now), Ok(Duration::from_millis(1)));
@@ -290,7 +287,6 @@ mod tests {
                 Some(now + Duration::from_secs(100)),
                 false,
                 None,
-                now,
             );
             uniloop::yield_now().await; // the sweeper sleeps for 100 s
             db.borrow_mut().set(
@@ -299,7 +295,6 @@ mod tests {
                 Some(now + Duration::from_secs(1)),
                 false,
                 None,
-                now,
             );
             uniloop::time::advance(Duration::from_secs(1)).await;
             assert_eq!(db.borrow().len(), 1);
@@ -312,23 +307,36 @@ mod tests {
             let mut db = Db::new();
             let now = uniloop::time::now();
             for s in 1..=100 {
-                db.set(
-                    b"k",
-                    b"v",
-                    Some(now + Duration::from_secs(s)),
-                    false,
-                    None,
-                    now,
-                );
+                db.set(b"k", b"v", Some(now + Duration::from_secs(s)), false, None);
             }
             assert_eq!(db.expiries.len(), 1);
-            db.set(b"k", b"w", None, true, None, now); // KEEPTTL
+            db.set(b"k", b"w", None, true, None); // KEEPTTL
             assert_eq!(db.ttl(b"k", now), Ok(Duration::from_secs(100)));
-            db.set(b"k", b"w", None, false, None, now);
+            db.set(b"k", b"w", None, false, None);
             assert_eq!(db.ttl(b"k", now), Err(-1));
             assert!(db.expiries.is_empty());
-            assert!(db.remove(b"k", now));
+            assert!(db.remove(b"k"));
             assert_eq!(db.ttl(b"k", now), Err(-2));
+        });
+    }
+
+    #[test]
+    fn a_read_past_the_deadline_finds_nothing_without_the_sweeper() {
+        paused().block_on(async {
+            let mut db = Db::new();
+            let at = uniloop::time::now() + Duration::from_millis(1500);
+            db.set(b"k", b"v", Some(at), false, None);
+            uniloop::time::advance(Duration::from_millis(1499)).await;
+            assert_eq!(db.get(b"k"), Some(&b"v"[..]));
+            assert_eq!(
+                db.ttl(b"k", uniloop::time::now()),
+                Ok(Duration::from_millis(1))
+            );
+            uniloop::time::advance(Duration::from_millis(1)).await;
+            assert_eq!(db.len(), 1); // not swept: nobody runs `expire_keys`
+            assert_eq!(db.get(b"k"), None);
+            assert_eq!(db.len(), 0);
+            assert!(db.expiries.is_empty());
         });
     }
 
@@ -336,21 +344,13 @@ mod tests {
     fn incr_counts_and_refuses_what_is_no_integer() {
         paused().block_on(async {
             let mut db = Db::new();
-            let now = uniloop::time::now();
-            assert_eq!(db.incr(b"n", now), Ok(1));
-            assert_eq!(db.incr(b"n", now), Ok(2));
-            assert_eq!(db.get(b"n", now), Some(&b"2"[..]));
-            db.set(b"s", b"abc", None, false, None, now);
-            assert_eq!(db.incr(b"s", now), Err(IncrError::NotAnInteger));
-            db.set(
-                b"m",
-                i64::MAX.to_string().as_bytes(),
-                None,
-                false,
-                None,
-                now,
-            );
-            assert_eq!(db.incr(b"m", now), Err(IncrError::Overflow));
+            assert_eq!(db.incr(b"n"), Ok(1));
+            assert_eq!(db.incr(b"n"), Ok(2));
+            assert_eq!(db.get(b"n"), Some(&b"2"[..]));
+            db.set(b"s", b"abc", None, false, None);
+            assert_eq!(db.incr(b"s"), Err(IncrError::NotAnInteger));
+            db.set(b"m", i64::MAX.to_string().as_bytes(), None, false, None);
+            assert_eq!(db.incr(b"m"), Err(IncrError::Overflow));
         });
     }
 
@@ -358,12 +358,11 @@ mod tests {
     fn nx_and_xx_set_only_a_missing_or_a_present_key() {
         paused().block_on(async {
             let mut db = Db::new();
-            let now = uniloop::time::now();
-            assert!(!db.set(b"k", b"1", None, false, Some(false), now));
-            assert!(db.set(b"k", b"1", None, false, Some(true), now));
-            assert!(!db.set(b"k", b"2", None, false, Some(true), now));
-            assert!(db.set(b"k", b"3", None, false, Some(false), now));
-            assert_eq!(db.get(b"k", now), Some(&b"3"[..]));
+            assert!(!db.set(b"k", b"1", None, false, Some(false)));
+            assert!(db.set(b"k", b"1", None, false, Some(true)));
+            assert!(!db.set(b"k", b"2", None, false, Some(true)));
+            assert!(db.set(b"k", b"3", None, false, Some(false)));
+            assert_eq!(db.get(b"k"), Some(&b"3"[..]));
         });
     }
 }
