@@ -14,7 +14,7 @@
 //!   taking messages into `out` and sending what the socket takes, and
 //!   disconnects it once `out` holds more than `SUBSCRIBER_OUTPUT_LIMIT`
 //!   unsent. A publisher never waits for a subscriber.
-//! - The input buffer grows only with bytes received (`Input::fill`),
+//! - The input buffer grows only with bytes received (`Input::poll_fill`),
 //!   never with a length a request claims; `need` (from the parser) only
 //!   says when parsing again is worth it.
 //! - A protocol error is answered with `-ERR Protocol error: ...`, then
