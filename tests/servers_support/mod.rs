@@ -28,6 +28,28 @@ pub fn example(name: &str) -> Command {
         "{} is missing: run the whole `cargo test` (it builds the examples), or `cargo build --examples` first",
         path.display()
     );
+    // `cargo test --test X` does not rebuild the examples: refuse to test
+    // a binary older than its sources.
+    let built = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let file = examples.join(format!("{name}.rs"));
+    let sources: Vec<PathBuf> = if file.exists() {
+        vec![file]
+    } else {
+        std::fs::read_dir(examples.join(name))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect()
+    };
+    for source in sources {
+        let changed = std::fs::metadata(&source).unwrap().modified().unwrap();
+        assert!(
+            changed <= built,
+            "{} is older than {}: run the whole `cargo test`, or `cargo build --examples` first",
+            path.display(),
+            source.display()
+        );
+    }
     Command::new(path)
 }
 
