@@ -24,7 +24,8 @@ once warm). It prints every run, then the medians and mini_redis /
 redis-server.
 
 `syscalls` attaches `strace -c -f` to each server in turn for a bounded
-pipeline-1 run (-n 20000) and prints its system calls per request.
+run at pipeline 1 (-n 20000) and at pipeline 16 (-n 200000), and prints
+its system calls per request.
 """
 import json
 import os
@@ -168,33 +169,38 @@ def runs(count):
 
 def syscalls():
     mini = mini_redis_binary()
-    n = 20000
-    for server in ("redis-server", "mini_redis"):
-        port = free_port()
-        proc = start(server, port, mini)
-        log = pathlib.Path(f"/tmp/strace-{server}.txt")
-        tracer = subprocess.Popen(["strace", "-c", "-f", "-o", str(log), "-p", str(proc.pid)],
-                                  stderr=subprocess.DEVNULL)
-        time.sleep(0.5)  # let strace attach
-        subprocess.run(["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port),
-                        "-t", "ping,set,get", "-c", "50", "-q", "-n", str(n)],
-                       check=True, capture_output=True, timeout=600)
-        tracer.terminate()
-        tracer.wait()
-        proc.terminate()
-        proc.wait()
-        requests = n * len(TESTS)
-        print(f"{server}: system calls per request over {requests} requests (-P 1, -c 50)")
-        for line in log.read_text().splitlines():
-            fields = line.split()
-            if len(fields) >= 5 and fields[-1] != "total" and fields[3].isdigit():
-                calls, errors = int(fields[3]), 0
-                if len(fields) == 6:
-                    errors = int(fields[4])
-                print(f"  {fields[-1]:16} {calls / requests:6.3f}" + (f"  ({errors / requests:.3f} failed)" if errors else ""))
-            elif fields and fields[-1] == "total":
-                calls = int(fields[3])  # % time, seconds, usecs/call, calls
-                print(f"  {'total':16} {calls / requests:6.3f}")
+    for pipeline, n in ((1, 20000), (16, 200000)):
+        for server in ("redis-server", "mini_redis"):
+            trace(server, mini, pipeline, n)
+
+
+def trace(server, mini, pipeline, n):
+    """Count the system calls of `server` under one redis-benchmark run."""
+    port = free_port()
+    proc = start(server, port, mini)
+    log = pathlib.Path(f"/tmp/strace-{server}.txt")
+    tracer = subprocess.Popen(["strace", "-c", "-f", "-o", str(log), "-p", str(proc.pid)],
+                              stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # let strace attach
+    subprocess.run(["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port),
+                    "-t", "ping,set,get", "-c", "50", "-q", "-n", str(n), "-P", str(pipeline)],
+                   check=True, capture_output=True, timeout=600)
+    tracer.terminate()
+    tracer.wait()
+    proc.terminate()
+    proc.wait()
+    requests = n * len(TESTS)
+    print(f"{server}: system calls per request over {requests} requests (-P {pipeline}, -c 50)")
+    for line in log.read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and fields[-1] != "total" and fields[3].isdigit():
+            calls, errors = int(fields[3]), 0
+            if len(fields) == 6:
+                errors = int(fields[4])
+            print(f"  {fields[-1]:16} {calls / requests:6.3f}" + (f"  ({errors / requests:.3f} failed)" if errors else ""))
+        elif fields and fields[-1] == "total":
+            calls = int(fields[3])  # % time, seconds, usecs/call, calls
+            print(f"  {'total':16} {calls / requests:6.3f}")
 
 
 if __name__ == "__main__":
