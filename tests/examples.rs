@@ -6,26 +6,13 @@
 //! a line starting "ok:".
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-/// The example `name`'s binary, built by `cargo test` beside this one.
-fn example(name: &str) -> Command {
-    let deps = std::env::current_exe().unwrap();
-    let path: PathBuf = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the whole `cargo test` (it builds the examples), or `cargo build --examples` first",
-        path.display()
-    );
-    Command::new(path)
-}
+mod servers_support;
+
+// One way to find an example's binary, shared with the server tests (it
+// also refuses a binary older than its sources).
+use servers_support::example;
 
 fn run(name: &str, args: &[&str]) -> String {
     let Output {
