@@ -10,31 +10,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod support;
+use support::example;
+
 /// How long a child may run before the watchdog calls it hung.
 const WATCHDOG: Duration = Duration::from_secs(300);
-
-/// The example `name`'s binary, built by `cargo test` beside this one.
-fn example(name: &str) -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let path: PathBuf = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the whole `cargo test -p uniloop-ecosystem` (it builds the examples)",
-        path.display()
-    );
-    Command::new(path)
-}
 
 /// Run `name` with `args` to its end under the watchdog; its stdout, after
 /// checking that it succeeded and that its last line starts with "ok:".

@@ -6,31 +6,16 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::example;
+
 /// Reads of a response give up after this, so a hung server fails the
 /// test instead of hanging it (a hang guard, not a measurement).
 const HANG: Duration = Duration::from_secs(60);
-
-fn example(name: &str) -> Command {
-    let deps = std::env::current_exe().unwrap();
-    let path: PathBuf = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test -p uniloop-ecosystem` (it builds the examples)",
-        path.display()
-    );
-    Command::new(path)
-}
 
 /// `http_hello --port 0`, killed when dropped (if the test fails first).
 struct Server {

@@ -42,3 +42,22 @@ pub fn message(payload: &(dyn std::any::Any + Send)) -> String {
         String::from("<not a string>")
     }
 }
+
+/// The example `name`'s binary, built by `cargo test -p uniloop-ecosystem`
+/// beside the test binaries (in `target/<profile>/examples/`).
+pub fn example(name: &str) -> std::process::Command {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the whole `cargo test -p uniloop-ecosystem` (it builds the examples)",
+        path.display()
+    );
+    std::process::Command::new(path)
+}
