@@ -12,7 +12,7 @@ impl Core {
     pub(crate) fn current_task(&self) -> Option<TaskInfo> {
         let running = self.scheduler().running_task()?;
         let header = header_of(&running);
-        (header.kind == Kind::Task).then(|| info(header))
+        (header.kind() == Kind::Task).then(|| info(header))
     }
 
     /// Every unfinished task (not callbacks), in slab order.
@@ -31,7 +31,7 @@ impl Core {
     pub(crate) fn incomplete_tasks(&self) -> Vec<TaskInfo> {
         let mut tasks = Vec::new();
         self.scheduler().for_each(|header| {
-            if header.kind == Kind::Task && !header.is_complete() {
+            if header.kind() == Kind::Task && !header.is_complete() {
                 tasks.push(info(header));
             }
         });
@@ -43,7 +43,7 @@ impl Core {
         let (busy_time, idle_time) = c.times();
         let (mut tasks_alive, mut live_polls) = (0, 0);
         self.scheduler().for_each(|header| {
-            live_polls += header.polls.get();
+            live_polls += header.polls();
             tasks_alive += usize::from(is_alive_task(header));
         });
         Metrics {
@@ -65,7 +65,7 @@ impl Core {
 /// waiting for the tasks it awaited to finish cancelling.
 fn is_alive_task(header: &Header) -> bool {
     let state = &header.state;
-    header.kind == Kind::Task
+    header.kind() == Kind::Task
         && (!state.is_done()
             || (!header.is_complete() && (state.has_cleanups() || state.is_closing())))
 }
@@ -83,7 +83,7 @@ fn info(header: &Header) -> TaskInfo {
         name: header.name().map(str::to_owned),
         state,
         spawned_at: header.location,
-        polls: header.polls.get(),
+        polls: header.polls(),
         cancelling: header.is_cancelled(),
         cancel_message: header.cancel_message().map(|m| m.to_string()),
     }

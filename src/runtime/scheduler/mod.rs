@@ -189,7 +189,7 @@ impl Scheduler {
             return; // stale: freed or replaced since it was queued
         };
         let header = header_of(&harness);
-        let is_task = header.kind == Kind::Task;
+        let is_task = header.kind() == Kind::Task;
         if is_task {
             self.running.set(Some(task));
         }
@@ -200,7 +200,7 @@ impl Scheduler {
         if done {
             let entry = self.tasks.borrow_mut().remove(task.key());
             let retired = &self.counters.retired_polls;
-            retired.set(retired.get() + header.polls.get());
+            retired.set(retired.get() + header.polls());
             // Dropping the last handle may drop the output: user code.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| drop((entry, harness))));
         }
@@ -234,7 +234,7 @@ impl Scheduler {
             if !first {
                 spawned_late += tasks
                     .iter()
-                    .filter(|t| t.header().kind == Kind::Task)
+                    .filter(|t| t.header().kind() == Kind::Task)
                     .count();
             }
             first = false;
@@ -267,5 +267,5 @@ impl Scheduler {
 }
 
 fn is_alive(header: &Header) -> bool {
-    header.kind == Kind::Task && !header.is_complete()
+    header.kind() == Kind::Task && !header.is_complete()
 }

@@ -60,15 +60,17 @@ pub(crate) enum Kind {
     Callback,
 }
 
-/// What every task has, whatever its future.
+/// What every task has, whatever its future: 40 bytes (the cell of a
+/// small task stays in glibc's fast bins, see the tests below).
 pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) location: &'static Location<'static>,
-    pub(crate) kind: Kind,
     pub(crate) task_ref: TaskRef,
-    pub(crate) polls: Cell<u64>,
-    /// Debug mode: report a panic nobody retrieved when the cell is dropped.
-    report_unretrieved: Cell<bool>,
+    /// Polls, modulo 2³² (the wraps are counted in `Extra`: see
+    /// [`Header::polls`]).
+    polls_low: Cell<u32>,
+    /// Also holds the kind and whether debug mode reports an unretrieved
+    /// panic (fixed bits beside the life cycle's).
     pub(crate) state: State,
     /// What only cancellation and its bookkeeping use, allocated the first
     /// time one of them is needed: most tasks never need it, and a smaller
@@ -93,6 +95,8 @@ pub(crate) struct Extra {
     /// Whoever waits for completion without holding the `Task`
     /// (`AbortHandle::poll_complete`): woken with the joiner.
     watchers: RefCell<Vec<Waker>>,
+    /// How many times the header's 32-bit poll count wrapped.
+    poll_wraps: Cell<u32>,
 }
 
 impl Extra {
@@ -104,6 +108,7 @@ impl Extra {
             cancel_watchers: RefCell::new(WaitList::new()),
             cancelled: RefCell::new(Cancelling::default()),
             watchers: RefCell::new(Vec::new()),
+            poll_wraps: Cell::new(0),
         })
     }
 
@@ -172,17 +177,48 @@ impl Header {
         let header = Header {
             id,
             location,
-            kind,
             task_ref,
-            polls: Cell::new(0),
-            report_unretrieved: Cell::new(report_unretrieved),
-            state: State::new_scheduled(),
+            polls_low: Cell::new(0),
+            state: State::new_scheduled(kind == Kind::Callback, report_unretrieved),
             extra: OnceCell::new(),
         };
         if name.is_some() {
             header.extra.get_or_init(|| Extra::new(name));
         }
         header
+    }
+
+    /// Whether the cell runs a task or a callback.
+    #[inline]
+    pub(crate) fn kind(&self) -> Kind {
+        if self.state.is_callback() {
+            Kind::Callback
+        } else {
+            Kind::Task
+        }
+    }
+
+    /// How many times the task was polled.
+    pub(crate) fn polls(&self) -> u64 {
+        let wraps = self.extra.get().map_or(0, |extra| extra.poll_wraps.get());
+        u64::from(wraps) << 32 | u64::from(self.polls_low.get())
+    }
+
+    /// Count a poll.
+    #[inline]
+    fn count_poll(&self) {
+        let low = self.polls_low.get().wrapping_add(1);
+        self.polls_low.set(low);
+        if low == 0 {
+            self.poll_count_wrapped();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn poll_count_wrapped(&self) {
+        let wraps = &self.extra().poll_wraps;
+        wraps.set(wraps.get() + 1);
     }
 
     /// `spawn_named`'s name.
@@ -225,7 +261,7 @@ impl Header {
     /// Someone else took charge of this task's panic (a `TaskGroup`
     /// recorded it): debug mode does not report it as never retrieved.
     pub(crate) fn mark_retrieved(&self) {
-        self.report_unretrieved.set(false);
+        self.state.mark_retrieved();
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -244,7 +280,7 @@ impl Header {
 
     /// `task 3 "name" (spawned at src/main.rs:4:5)`, or `callback ...`.
     pub(crate) fn describe(&self) -> String {
-        let what = match self.kind {
+        let what = match self.kind() {
             Kind::Task => "task",
             Kind::Callback => "callback",
         };
@@ -383,7 +419,7 @@ impl<F: Future> Harness for TaskCell<F> {
                 return true;
             }
         }
-        self.header.polls.set(self.header.polls.get() + 1);
+        self.header.count_poll();
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
             let mut stage = self.stage.borrow_mut();
             let Stage::Pending(future) = &mut *stage else {
@@ -513,7 +549,7 @@ impl<F: Future> Drop for TaskCell<F> {
     /// In debug mode, report a panic that nobody awaited (≙ asyncio's "Task
     /// exception was never retrieved").
     fn drop(&mut self) {
-        if !self.header.report_unretrieved.get() {
+        if !self.header.state.reports_unretrieved() {
             return;
         }
         if let Stage::Finished(Err(err)) = self.stage.get_mut() {
@@ -526,5 +562,64 @@ impl<F: Future> Drop for TaskCell<F> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A task cell is one allocation (`Rc`'s two counts, then the cell).
+    fn allocation_of<F: Future>(future: F) -> usize {
+        let location = Location::caller();
+        let header = Header::new(
+            TaskId(1),
+            None,
+            location,
+            Kind::Task,
+            TaskRef::new(0, 0, 0),
+            false,
+        );
+        2 * mem::size_of::<usize>() + mem::size_of_val(&TaskCell::new(header, future))
+    }
+
+    /// The cell of a small task (a future of 16 bytes returning a `u64`,
+    /// as `spawn(async move { i })`) stays within glibc's fast bins (a
+    /// request of at most 120 bytes on 64-bit targets): spawning is
+    /// mostly allocating. BENCHMARKS.md reports these sizes.
+    #[test]
+    fn a_small_task_is_one_small_allocation() {
+        let i = 7u64;
+        assert_eq!(
+            mem::size_of::<JoinError>(),
+            8,
+            "JoinError is one boxed word"
+        );
+        assert_eq!(mem::size_of::<Header>(), 40);
+        let bytes = allocation_of(async move { i });
+        assert!(bytes <= 120, "a small task's allocation is {bytes} bytes");
+    }
+
+    /// The 32-bit poll count carries into `Extra`: `polls` stays exact.
+    #[test]
+    fn the_poll_count_carries_past_32_bits() {
+        let header = Header::new(
+            TaskId(1),
+            None,
+            Location::caller(),
+            Kind::Callback,
+            TaskRef::new(0, 0, 0),
+            true,
+        );
+        header.polls_low.set(u32::MAX - 1);
+        header.count_poll();
+        assert_eq!(header.polls(), u64::from(u32::MAX));
+        header.count_poll();
+        assert_eq!(header.polls(), 1 << 32);
+        header.count_poll();
+        assert_eq!(header.polls(), (1 << 32) + 1);
+        // The fixed bits beside the state's survive.
+        assert_eq!(header.kind(), Kind::Callback);
+        assert!(header.state.reports_unretrieved());
     }
 }

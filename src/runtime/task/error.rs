@@ -26,6 +26,12 @@ use crate::util::panic::Payload;
 /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
 /// ```
 pub struct JoinError {
+    /// Boxed: a task's output slot holds a `Result<T, JoinError>`, and a
+    /// one-word error keeps every task cell small (most tasks never fail).
+    inner: Box<Inner>,
+}
+
+struct Inner {
     id: TaskId,
     repr: Repr,
 }
@@ -38,16 +44,17 @@ enum Repr {
 
 impl JoinError {
     pub(crate) fn cancelled(id: TaskId, message: Option<std::rc::Rc<str>>) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Cancelled(message.map(|m| Box::from(&*m))),
-        }
+        JoinError::new(id, Repr::Cancelled(message.map(|m| Box::from(&*m))))
     }
 
     pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send>) -> JoinError {
+        JoinError::new(id, Repr::Panic(Payload::new(payload)))
+    }
+
+    #[cold]
+    fn new(id: TaskId, repr: Repr) -> JoinError {
         JoinError {
-            id,
-            repr: Repr::Panic(Payload::new(payload)),
+            inner: Box::new(Inner { id, repr }),
         }
     }
 
@@ -64,7 +71,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn id(&self) -> TaskId {
-        self.id
+        self.inner.id
     }
 
     /// Whether the task was cancelled ([`Task::cancel`](crate::Task::cancel),
@@ -80,7 +87,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled(_))
+        matches!(self.inner.repr, Repr::Cancelled(_))
     }
 
     /// The message the task was cancelled with ([`Task::cancel_with`], or
@@ -101,7 +108,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn cancel_message(&self) -> Option<&str> {
-        match &self.repr {
+        match &self.inner.repr {
             Repr::Cancelled(message) => message.as_deref(),
             Repr::Panic(_) => None,
         }
@@ -118,7 +125,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.inner.repr, Repr::Panic(_))
     }
 
     /// The panic's payload, to inspect it or resume it with
@@ -158,10 +165,13 @@ impl JoinError {
     /// });
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
-        match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner()),
-            Repr::Cancelled(_) => Err(self),
+        if !self.is_panic() {
+            return Err(self);
         }
+        let Repr::Panic(payload) = self.inner.repr else {
+            unreachable!("checked by is_panic")
+        };
+        Ok(payload.into_inner())
     }
 
     /// The panic's message, when the task panicked with a string payload
@@ -176,7 +186,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn panic_message(&self) -> Option<String> {
-        match &self.repr {
+        match &self.inner.repr {
             Repr::Panic(payload) => payload.message(),
             Repr::Cancelled(_) => None,
         }
@@ -185,14 +195,14 @@ impl JoinError {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled(None) => write!(f, "task {} was cancelled", self.id),
+        match &self.inner.repr {
+            Repr::Cancelled(None) => write!(f, "task {} was cancelled", self.inner.id),
             Repr::Cancelled(Some(message)) => {
-                write!(f, "task {} was cancelled: {message}", self.id)
+                write!(f, "task {} was cancelled: {message}", self.inner.id)
             }
             Repr::Panic(_) => match self.panic_message() {
-                Some(message) => write!(f, "task {} panicked: {message}", self.id),
-                None => write!(f, "task {} panicked", self.id),
+                Some(message) => write!(f, "task {} panicked: {message}", self.inner.id),
+                None => write!(f, "task {} panicked", self.inner.id),
             },
         }
     }
@@ -200,14 +210,14 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled(None) => write!(f, "JoinError::Cancelled({})", self.id),
+        match &self.inner.repr {
+            Repr::Cancelled(None) => write!(f, "JoinError::Cancelled({})", self.inner.id),
             Repr::Cancelled(Some(message)) => {
-                write!(f, "JoinError::Cancelled({}, {message:?})", self.id)
+                write!(f, "JoinError::Cancelled({}, {message:?})", self.inner.id)
             }
             Repr::Panic(_) => match self.panic_message() {
-                Some(message) => write!(f, "JoinError::Panic({}, {message:?})", self.id),
-                None => write!(f, "JoinError::Panic({}, ..)", self.id),
+                Some(message) => write!(f, "JoinError::Panic({}, {message:?})", self.inner.id),
+                None => write!(f, "JoinError::Panic({}, ..)", self.inner.id),
             },
         }
     }

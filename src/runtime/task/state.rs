@@ -66,6 +66,13 @@ const COMPLETE: u8 = 1 << 4;
 /// Not part of the life cycle: the task's `Task` handle was polled as a
 /// future (see `runtime::task::cancel`).
 const AWAITED: u8 = 1 << 5;
+/// Not part of the life cycle, fixed at spawn: the cell runs a callback
+/// (`call_soon`), not a task. Kept here rather than in a field of its own
+/// to keep the header at 40 bytes.
+const CALLBACK: u8 = 1 << 6;
+/// Not part of the life cycle: debug mode reports the task's panic if
+/// nobody retrieves it (cleared once someone takes charge of it).
+const REPORT_UNRETRIEVED: u8 = 1 << 7;
 
 /// A task's state (only its loop's thread touches it).
 #[derive(Default)]
@@ -104,10 +111,17 @@ pub(crate) enum Start {
 }
 
 impl State {
-    /// A new task: scheduled, as it is queued when spawned.
-    pub(crate) fn new_scheduled() -> State {
+    /// A new task (or callback): scheduled, as it is queued when spawned.
+    pub(crate) fn new_scheduled(callback: bool, report_unretrieved: bool) -> State {
+        let mut bits = SCHEDULED;
+        if callback {
+            bits |= CALLBACK;
+        }
+        if report_unretrieved {
+            bits |= REPORT_UNRETRIEVED;
+        }
         State {
-            bits: Cell::new(SCHEDULED),
+            bits: Cell::new(bits),
             cleanups: Cell::new(0),
         }
     }
@@ -242,6 +256,22 @@ impl State {
         self.get() & AWAITED != 0
     }
 
+    /// Whether the cell runs a callback rather than a task.
+    #[inline]
+    pub(crate) fn is_callback(&self) -> bool {
+        self.get() & CALLBACK != 0
+    }
+
+    /// Whether debug mode reports the task's panic if nobody retrieves it.
+    pub(crate) fn reports_unretrieved(&self) -> bool {
+        self.get() & REPORT_UNRETRIEVED != 0
+    }
+
+    /// Someone took charge of the task's panic.
+    pub(crate) fn mark_retrieved(&self) {
+        self.set(self.get() & !REPORT_UNRETRIEVED);
+    }
+
     /// Whether the task's outcome is decided or its cancellation was
     /// requested (its armed cleanups may still run).
     pub(crate) fn is_done(&self) -> bool {
@@ -255,7 +285,7 @@ mod tests {
 
     #[test]
     fn a_task_is_queued_once_however_often_it_is_woken() {
-        let state = State::new_scheduled();
+        let state = State::new_scheduled(false, false);
         assert_eq!(state.schedule(), Schedule::Nothing);
         assert_eq!(state.start(), Start::Poll);
         // Woken while running: queued again, once.
@@ -270,7 +300,7 @@ mod tests {
 
     #[test]
     fn cancellation_closes_without_a_poll_and_wakes_do_nothing_after() {
-        let state = State::new_scheduled();
+        let state = State::new_scheduled(false, false);
         assert!(state.request_cancel());
         assert!(!state.request_cancel());
         assert!(state.is_done() && state.is_cancelled());
@@ -289,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_cancelled_task_with_armed_cleanups_is_polled_until_they_are_done() {
-        let state = State::new_scheduled();
+        let state = State::new_scheduled(false, false);
         assert_eq!(state.start(), Start::Poll);
         state.arm_cleanup();
         state.end_poll();
@@ -304,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_the_poll_that_was_cancelled_wins() {
-        let state = State::new_scheduled();
+        let state = State::new_scheduled(false, false);
         assert_eq!(state.start(), Start::Poll);
         assert!(state.request_cancel()); // the task cancels itself
         state.end_poll();
