@@ -61,3 +61,109 @@ pub fn example(name: &str) -> std::process::Command {
     );
     std::process::Command::new(path)
 }
+
+/// How long a test waits for a process before it counts as hung: a guard
+/// against a hang, not a measure.
+pub const HANG: Duration = Duration::from_secs(300);
+
+/// A server example running on a free port of 127.0.0.1, killed when
+/// dropped (if the test fails before it stops it).
+pub struct Server {
+    child: std::process::Child,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// `127.0.0.1:PORT`, as it printed.
+    pub addr: String,
+}
+
+impl Server {
+    /// Start example `name` with `--port 0` and `args`; `banner` is what
+    /// its first line says before the address.
+    pub fn start(name: &str, banner: &str, args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = example(name)
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix(banner)
+            .unwrap_or_else(|| panic!("{name} said {first:?}"))
+            .to_owned();
+        Server {
+            child,
+            stdout,
+            addr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Send SIGINT (Ctrl-C), then [`wait`](Self::wait).
+    pub fn interrupt(mut self) -> (std::process::ExitStatus, String) {
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.wait()
+    }
+
+    /// Wait for the process to end (failing after [`HANG`]): its exit
+    /// status and what it printed after its first line.
+    pub fn wait(&mut self) -> (std::process::ExitStatus, String) {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + HANG;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not stop"
+            );
+            thread::sleep(Duration::from_millis(10));
+        };
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        (status, rest)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run `command` to its end, its stdout and stderr captured; kills it and
+/// fails, naming `what`, if it takes longer than [`HANG`].
+pub fn output_within_hang(mut command: std::process::Command, what: &str) -> std::process::Output {
+    use std::process::Stdio;
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let pid = child.id();
+    let (done, outcome) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match outcome.recv_timeout(HANG) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
+            panic!("{what} hung (killed after {HANG:?})");
+        }
+    }
+}
