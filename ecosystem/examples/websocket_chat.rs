@@ -317,8 +317,8 @@ impl Writing {
                         self.pending_bytes += message.len();
                         self.pending.push_back(message);
                     }
-                    // Only if it fell `CAPACITY` messages behind before it
-                    // first ran: too slow all the same.
+                    // More than `CAPACITY` messages were said while it
+                    // waited for its turn: too slow all the same.
                     Poll::Ready(Some(Err(RecvError::Lagged(_)))) => {
                         return Poll::Ready(Left::TooSlow)
                     }
