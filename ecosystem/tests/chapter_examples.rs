@@ -1,9 +1,11 @@
 //! Every example of the Ecosystem chapter (`ecosystem/examples/`) runs
 //! here: `cargo test -p uniloop-ecosystem` builds them first. Each checks
 //! itself and ends with a line starting "ok:"; the axum server is fetched
-//! from with a std `TcpStream`. The examples that need a server (postgres,
-//! redis) take its URL from an environment variable and are skipped, with
-//! a message, when it is unset or nothing listens there.
+//! from with a std `TcpStream`. The examples that need a server take its
+//! URL from an environment variable: redis is skipped, with a message,
+//! when it is unset or nothing listens there; postgres runs on a
+//! throwaway server when it is unset and PostgreSQL is installed
+//! (`support::Postgres`, as `tests/db_pool.rs`).
 //!
 //! Every child process runs under a watchdog: a hang fails the test
 //! (after minutes, far beyond any honest run) instead of blocking CI.
@@ -13,7 +15,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 mod support;
-use support::{example, output_within_hang, Server, HANG};
+use support::{example, output_within_hang, Postgres, Server, HANG};
 
 /// Run `name` with `args` to its end under the watchdog; its stdout, after
 /// checking that it succeeded and that its last line starts with "ok:".
@@ -132,10 +134,12 @@ fn server_url(var: &str, default_port: u16) -> Option<String> {
     Some(url)
 }
 
+/// `UNILOOP_PG_URL`'s server, else a throwaway one when PostgreSQL is
+/// installed (`support::Postgres`).
 #[test]
 fn tokio_postgres_queries_over_tokio_io() {
-    if let Some(url) = server_url("UNILOOP_PG_URL", 5432) {
-        let out = run_ok("tokio_postgres", &[&url]);
+    if let Some(server) = Postgres::find() {
+        let out = run_ok("tokio_postgres", &[&server.url]);
         assert!(out.contains(r#"(42, ["uni", "loop"])"#), "{out}");
     }
 }

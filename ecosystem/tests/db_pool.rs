@@ -11,76 +11,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use support::{example, output_within_hang};
-
-/// The script that starts and stops a throwaway server.
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/postgres.sh")
-}
-
-/// A server for the test: `UNILOOP_PG_URL`'s, or one started here (in
-/// `dir`, stopped when this is dropped).
-struct Postgres {
-    url: String,
-    dir: Option<PathBuf>,
-}
-
-impl Postgres {
-    /// `None` after saying why the test is skipped.
-    fn find() -> Option<Postgres> {
-        if let Ok(url) = std::env::var("UNILOOP_PG_URL") {
-            return Some(Postgres { url, dir: None });
-        }
-        let have_binaries = Command::new("bash")
-            .arg(script())
-            .arg("bindir")
-            .output()
-            .is_ok_and(|out| out.status.success());
-        if !have_binaries {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "no PostgreSQL in CI: .ci/run installs it, starts it and sets UNILOOP_PG_URL"
-            );
-            println!(
-                "SKIPPED: UNILOOP_PG_URL is not set and no PostgreSQL binaries were found \
-                 (initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; apt-get install postgresql)"
-            );
-            return None;
-        }
-        let dir = std::env::temp_dir().join(format!("uniloop-db-pool-{}", std::process::id()));
-        let mut start = Command::new("bash");
-        start.arg(script()).arg("start").arg(&dir);
-        // Stopped (and `dir` removed) on drop, even if starting failed.
-        let mut server = Postgres {
-            url: String::new(),
-            dir: Some(dir),
-        };
-        let out = output_within_hang(start, ".ci/postgres.sh start");
-        assert!(
-            out.status.success(),
-            ".ci/postgres.sh start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        server.url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        println!("started a throwaway server at {}", server.url);
-        Some(server)
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            let _ = Command::new("bash")
-                .arg(script())
-                .arg("stop")
-                .arg(dir)
-                .status();
-        }
-    }
-}
+use support::{example, output_within_hang, Postgres};
 
 #[test]
 fn fifty_tasks_transactions_and_a_cancelled_query_on_a_real_server() {

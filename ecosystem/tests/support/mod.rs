@@ -167,3 +167,73 @@ pub fn output_within_hang(mut command: std::process::Command, what: &str) -> std
         }
     }
 }
+
+/// The script that starts and stops a throwaway server.
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/postgres.sh")
+}
+
+/// A PostgreSQL server for a test: `UNILOOP_PG_URL`'s (`.ci/run` starts
+/// one), or else, if PostgreSQL's binaries are here, a throwaway one
+/// started with `.ci/postgres.sh` (in `dir`, stopped when this is
+/// dropped). Without either, skipped outside CI and a failure in CI.
+pub struct Postgres {
+    pub url: String,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Postgres {
+    /// `None` after saying why the test is skipped.
+    pub fn find() -> Option<Postgres> {
+        if let Ok(url) = std::env::var("UNILOOP_PG_URL") {
+            return Some(Postgres { url, dir: None });
+        }
+        let have_binaries = std::process::Command::new("bash")
+            .arg(script())
+            .arg("bindir")
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if !have_binaries {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no PostgreSQL in CI: .ci/run installs it, starts it and sets UNILOOP_PG_URL"
+            );
+            println!(
+                "SKIPPED: UNILOOP_PG_URL is not set and no PostgreSQL binaries were found \
+                 (initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; apt-get install postgresql)"
+            );
+            return None;
+        }
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("uniloop-pg-{}-{n}", std::process::id()));
+        let mut start = std::process::Command::new("bash");
+        start.arg(script()).arg("start").arg(&dir);
+        // Stopped (and `dir` removed) on drop, even if starting failed.
+        let mut server = Postgres {
+            url: String::new(),
+            dir: Some(dir),
+        };
+        let out = output_within_hang(start, ".ci/postgres.sh start");
+        assert!(
+            out.status.success(),
+            ".ci/postgres.sh start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        server.url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        println!("started a throwaway server at {}", server.url);
+        Some(server)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::process::Command::new("bash")
+                .arg(script())
+                .arg("stop")
+                .arg(dir)
+                .status();
+        }
+    }
+}
