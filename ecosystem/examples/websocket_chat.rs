@@ -83,26 +83,40 @@ const GRACE: Duration = Duration::from_secs(5);
 
 /// What every client shares.
 struct Room {
-    /// The room's messages; `None` once the server is shutting down (the
-    /// channel then closes, after each client has taken what it holds).
-    tx: RefCell<Option<broadcast::Sender<Utf8Bytes>>>,
+    /// `None` once the server is shutting down.
+    open: RefCell<Option<Open>>,
     names: RefCell<HashSet<String>>,
     guests: Cell<u64>,
     /// A client whose unsent messages pass this many bytes is dropped.
     max_pending: usize,
 }
 
+/// What the room has while it is open; dropped when the server shuts
+/// down.
+struct Open {
+    /// The room's messages. Once this is dropped, the channel closes for
+    /// each client after it has taken what it holds.
+    tx: broadcast::Sender<Utf8Bytes>,
+    /// Cloned by each client in the room: when the last clone is gone,
+    /// `main`'s `watch::Sender::closed` returns.
+    members: watch::Receiver<()>,
+}
+
 impl Room {
     fn say(&self, text: String) {
-        if let Some(tx) = &*self.tx.borrow() {
+        if let Some(open) = &*self.open.borrow() {
             // No receiver only when nobody is in the room: nobody to tell.
-            let _ = tx.send(text.into());
+            let _ = open.tx.send(text.into());
         }
     }
 
-    /// The messages from now on; `None` if the server is shutting down.
-    fn subscribe(&self) -> Option<RecvStream<Utf8Bytes>> {
-        Some(self.tx.borrow().as_ref()?.subscribe().into_stream())
+    /// Enter the room: its messages from now on, and a receiver that
+    /// `main` counts until it is dropped; `None` if the server is
+    /// shutting down.
+    fn enter(&self) -> Option<(RecvStream<Utf8Bytes>, watch::Receiver<()>)> {
+        let open = self.open.borrow();
+        let open = open.as_ref()?;
+        Some((open.tx.subscribe().into_stream(), open.members.clone()))
     }
 
     /// The name asked for if it is valid and free, else the next guest's.
@@ -160,24 +174,28 @@ fn main() -> io::Result<()> {
         let ctrl_c = uniloop::spawn(uniloop::signal::ctrl_c());
         uniloop::yield_now().await;
         println!("websocket_chat listening on {}", listener.local_addr()?);
+        // `members` is closed once every receiver of it is gone: the one in
+        // `open`, and each client's.
+        let (members, receiver) = watch::channel(());
         let room = Rc::new(Room {
-            tx: RefCell::new(Some(broadcast::channel(CAPACITY).0)),
+            open: RefCell::new(Some(Open {
+                tx: broadcast::channel(CAPACITY).0,
+                members: receiver,
+            })),
             names: RefCell::default(),
             guests: Cell::new(0),
             max_pending,
         });
-        // Each client (and the accepting task) holds a receiver of
-        // `clients`: when they are all gone, `closed()` returns.
-        let (clients, alive) = watch::channel(());
-        let accept = uniloop::spawn(accept(listener, room.clone(), alive));
+        let accept = uniloop::spawn(accept(listener, room.clone()));
         ctrl_c.await.expect("the Ctrl-C task is never cancelled")?;
         println!("websocket_chat: Ctrl-C, shutting down");
         accept.cancel();
         room.say("* server shutting down".into());
-        // Closing the broadcast: each client's writing side sends what it
-        // holds, then the close frame.
-        room.tx.borrow_mut().take();
-        if uniloop::timeout(GRACE, clients.closed()).await.is_err() {
+        // Closing the room: each client's writing side sends what it
+        // holds, then the close frame, and the client leaves. (One still
+        // in its handshake is not waited for: it ends with `run`.)
+        room.open.borrow_mut().take();
+        if uniloop::timeout(GRACE, members.closed()).await.is_err() {
             println!("websocket_chat: some clients were not closed within {GRACE:?}");
         }
         println!("websocket_chat: stopped");
@@ -185,11 +203,11 @@ fn main() -> io::Result<()> {
     })
 }
 
-async fn accept(listener: TcpListener, room: Rc<Room>, alive: watch::Receiver<()>) {
+async fn accept(listener: TcpListener, room: Rc<Room>) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                uniloop::spawn(client(stream, room.clone(), alive.clone())).detach();
+                uniloop::spawn(client(stream, room.clone())).detach();
             }
             Err(e) => {
                 eprintln!("websocket_chat: accept failed: {e}");
@@ -199,9 +217,8 @@ async fn accept(listener: TcpListener, room: Rc<Room>, alive: watch::Receiver<()
     }
 }
 
-/// One client, from its handshake to its leaving; `_alive` tells `main`
-/// it is still here.
-async fn client(stream: TcpStream, room: Rc<Room>, _alive: watch::Receiver<()>) {
+/// One client, from its handshake to its leaving.
+async fn client(stream: TcpStream, room: Rc<Room>) {
     let _ = stream.set_nodelay(true);
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
@@ -225,8 +242,9 @@ async fn client(stream: TcpStream, room: Rc<Room>, _alive: watch::Receiver<()>) 
     // Subscribed after the welcome, before the join is said: the client
     // sees its welcome, then its own join, then everything after it.
     let welcome = sender.send(Message::text(format!("* welcome, {name}")));
-    let messages = match (welcome.await, room.subscribe()) {
-        (Ok(()), Some(messages)) => messages,
+    // `_member` tells `main` this client is in the room until it leaves.
+    let (messages, _member) = match (welcome.await, room.enter()) {
+        (Ok(()), Some(entered)) => entered,
         _ => {
             room.names.borrow_mut().remove(&name);
             return;
