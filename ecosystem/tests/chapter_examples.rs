@@ -1,46 +1,28 @@
 //! Every example of the Ecosystem chapter (`ecosystem/examples/`) runs
 //! here: `cargo test -p uniloop-ecosystem` builds them first. Each checks
 //! itself and ends with a line starting "ok:"; the axum server is fetched
-//! from with a std `TcpStream`. The examples that need a server (postgres,
-//! redis) take its URL from an environment variable and are skipped, with
-//! a message, when it is unset or nothing listens there.
+//! from with a std `TcpStream`. The examples that need a server take its
+//! URL from an environment variable: redis is skipped, with a message,
+//! when it is unset or nothing listens there; postgres runs on a
+//! throwaway server when it is unset and PostgreSQL is installed
+//! (`support::Postgres`, as `tests/db_pool.rs`).
 //!
 //! Every child process runs under a watchdog: a hang fails the test
 //! (after minutes, far beyond any honest run) instead of blocking CI.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 mod support;
-use support::example;
-
-/// How long a child may run before the watchdog calls it hung.
-const WATCHDOG: Duration = Duration::from_secs(300);
+use support::{example, output_within_hang, Postgres, Server, HANG};
 
 /// Run `name` with `args` to its end under the watchdog; its stdout, after
 /// checking that it succeeded and that its last line starts with "ok:".
 fn run_ok(name: &str, args: &[&str]) -> String {
-    let child = example(name)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let (done, outcome) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
-    let output = match outcome.recv_timeout(WATCHDOG) {
-        Ok(output) => output.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-            panic!("example {name} hung (killed by the watchdog)");
-        }
-    };
+    let mut command = example(name);
+    command.args(args);
+    let output = output_within_hang(command, &format!("example {name}"));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         output.status.success(),
@@ -84,21 +66,11 @@ fn reqwest_both_ways() {
     assert!(out.contains("\"hello from uniloop\" both ways"), "{out}");
 }
 
-/// A child killed when dropped, so a failing assertion leaves no server.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// One HTTP/1.1 GET on a fresh connection: (status line, body).
 fn get(addr: SocketAddr, path: &str) -> (String, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     // The watchdog: a server that never answers fails the test.
-    stream.set_read_timeout(Some(WATCHDOG)).unwrap();
+    stream.set_read_timeout(Some(HANG)).unwrap();
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
@@ -112,22 +84,8 @@ fn get(addr: SocketAddr, path: &str) -> (String, String) {
 
 #[test]
 fn axum_router_handlers_sleep_on_uniloop_timers() {
-    let child = example("axum_router")
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child);
-    let mut first = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr: SocketAddr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .parse()
-        .unwrap();
+    let server = Server::start("axum_router", "listening on ", &[]);
+    let addr: SocketAddr = server.addr.parse().unwrap();
 
     assert_eq!(
         get(addr, "/"),
@@ -176,10 +134,12 @@ fn server_url(var: &str, default_port: u16) -> Option<String> {
     Some(url)
 }
 
+/// `UNILOOP_PG_URL`'s server, else a throwaway one when PostgreSQL is
+/// installed (`support::Postgres`).
 #[test]
 fn tokio_postgres_queries_over_tokio_io() {
-    if let Some(url) = server_url("UNILOOP_PG_URL", 5432) {
-        let out = run_ok("tokio_postgres", &[&url]);
+    if let Some(server) = Postgres::find() {
+        let out = run_ok("tokio_postgres", &[&server.url]);
         assert!(out.contains(r#"(42, ["uni", "loop"])"#), "{out}");
     }
 }
