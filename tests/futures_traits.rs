@@ -112,6 +112,43 @@ fn a_broadcast_stream_reports_lag_and_ends_when_closed() {
     });
 }
 
+/// Streams that wait between messages (each waits in the channel's list
+/// itself, with no boxed `recv` per message): every stream gets every
+/// message in order, and one dropped while it waits leaves the channel
+/// working for the rest.
+#[test]
+fn broadcast_streams_that_wait_get_every_message_in_order() {
+    run_guarded(async {
+        let (tx, rx) = broadcast::channel(4);
+        let gone = rx.resubscribe().into_stream();
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let stream = rx.resubscribe().into_stream();
+                spawn(stream.collect::<Vec<_>>())
+            })
+            .collect();
+        drop(rx);
+        let mut gone = spawn(async move {
+            let mut gone = gone;
+            gone.next().await
+        });
+        uniloop::yield_now().await; // every reader waits
+        gone.cancel();
+        assert!((&mut gone).await.unwrap_err().is_cancelled());
+        for n in 0..100 {
+            tx.send(n).unwrap();
+            if n % 3 == 0 {
+                uniloop::yield_now().await; // let them drain and wait again
+            }
+        }
+        drop(tx);
+        for reader in readers {
+            let got = timeout(ms(5_000), reader).await.unwrap().unwrap();
+            assert_eq!(got, (0..100).map(Ok).collect::<Vec<_>>());
+        }
+    });
+}
+
 #[test]
 fn a_watch_stream_gives_the_current_value_then_each_change() {
     run_guarded(async {

@@ -161,7 +161,7 @@ impl<T: Clone> Receiver<T> {
 impl<T: Clone> Shared<T> {
     /// Receive for a receiver at `next`: a clone of the message, or the
     /// message itself for its last reader.
-    fn take(&self, next: &mut u64) -> Result<T, TryRecvError> {
+    pub(super) fn take(&self, next: &mut u64) -> Result<T, TryRecvError> {
         let mut state = self.state.borrow_mut();
         if *next < state.head {
             let missed = state.head - *next;

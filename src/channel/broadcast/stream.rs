@@ -1,23 +1,26 @@
 //! A broadcast receiver as a `Stream` ([`Receiver::into_stream`]).
 
 use std::fmt;
-use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::{Receiver, RecvError};
+use super::{Receiver, RecvError, Shared, TryRecvError};
+use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
 
-type Next<T> = Pin<Box<dyn Future<Output = (Result<T, RecvError>, Receiver<T>)>>>;
+/// The stream's place in the receivers' wait list, kept between items: a
+/// stream polls the channel itself rather than through a boxed `recv`
+/// future, so it allocates nothing per message.
+struct Waiting<T>(Rc<Shared<T>>);
 
-/// The next `recv` of `receiver`, owning it (a `recv` borrows its
-/// receiver, a stream must own its state).
-fn next<T: Clone + 'static>(mut receiver: Receiver<T>) -> Next<T> {
-    Box::pin(async move {
-        let received = receiver.recv().await;
-        (received, receiver)
-    })
+impl<T> WaitListOwner for Waiting<T> {
+    type Data = ();
+
+    fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<()>) -> R) -> R {
+        f(&mut self.0.state.borrow_mut().waiting)
+    }
 }
 
 impl<T: Clone + 'static> Receiver<T> {
@@ -42,7 +45,8 @@ impl<T: Clone + 'static> Receiver<T> {
     /// ```
     pub fn into_stream(self) -> RecvStream<T> {
         RecvStream {
-            next: Some(next(self)),
+            waiting: WaitEntry::new(Waiting(self.shared.clone())),
+            receiver: Some(self),
         }
     }
 }
@@ -63,37 +67,48 @@ impl<T: Clone + 'static> Receiver<T> {
 /// # drop(tx);
 /// ```
 pub struct RecvStream<T> {
-    /// `None` once the channel closed.
-    next: Option<Next<T>>,
+    /// `None` once every sender is gone and everything was read.
+    receiver: Option<Receiver<T>>,
+    waiting: WaitEntry<Waiting<T>>,
 }
 
 impl<T: Clone + 'static> Stream for RecvStream<T> {
     type Item = Result<T, RecvError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let Some(pending) = self.next.as_mut() else {
+        let this = &mut *self;
+        let Some(receiver) = this.receiver.as_mut() else {
             return Poll::Ready(None);
         };
-        let (received, receiver) = ready!(pending.as_mut().poll(cx));
-        if matches!(received, Err(RecvError::Closed)) {
-            self.next = None;
-            return Poll::Ready(None);
-        }
-        self.next = Some(next(receiver));
-        Poll::Ready(Some(received))
+        // As `recv`: take the next message, or wait for one in the list.
+        let item = match receiver.shared.take(&mut receiver.next) {
+            Ok(value) => Ok(value),
+            Err(TryRecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
+            Err(TryRecvError::Closed) => {
+                this.waiting.leave();
+                this.receiver = None;
+                return Poll::Ready(None);
+            }
+            Err(TryRecvError::Empty) => {
+                this.waiting.keep_waiting(cx.waker());
+                return Poll::Pending;
+            }
+        };
+        this.waiting.leave();
+        Poll::Ready(Some(item))
     }
 }
 
 impl<T: Clone + 'static> FusedStream for RecvStream<T> {
     fn is_terminated(&self) -> bool {
-        self.next.is_none()
+        self.receiver.is_none()
     }
 }
 
 impl<T> fmt::Debug for RecvStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("broadcast::RecvStream")
-            .field("terminated", &self.next.is_none())
+            .field("terminated", &self.receiver.is_none())
             .finish()
     }
 }
