@@ -101,7 +101,6 @@ fn main() -> io::Result<()> {
         // Watching SIGINT before telling the address: a Ctrl-C from then on
         // stops the server cleanly.
         let ctrl_c = uniloop::spawn(uniloop::signal::ctrl_c());
-        uniloop::yield_now().await;
         println!("chat_server listening on {}", listener.local_addr()?);
         let chat = Rc::new(Chat {
             tx: broadcast::channel(CAPACITY).0,

@@ -57,6 +57,9 @@ fn main() -> std::io::Result<()> {
     let (port, metrics) = args();
     uniloop::run(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        // SIGINT is watched from here on: a Ctrl-C once the address is
+        // out stops the server cleanly.
+        let ctrl_c = uniloop::signal::ctrl_c();
         println!("listening on http://{}", listener.local_addr()?);
         let server = uniloop::spawn(async move {
             loop {
@@ -83,7 +86,7 @@ fn main() -> std::io::Result<()> {
                 .detach();
             }
         });
-        uniloop::signal::ctrl_c().await?;
+        ctrl_c.await?;
         // Cancelling the server stops accepting; when `run` returns, the
         // connections' tasks are cancelled too (their sockets closed).
         server.cancel();

@@ -172,7 +172,6 @@ fn main() -> io::Result<()> {
         // Watching SIGINT before telling the address: a Ctrl-C from then on
         // stops the server cleanly.
         let ctrl_c = uniloop::spawn(uniloop::signal::ctrl_c());
-        uniloop::yield_now().await;
         println!("websocket_chat listening on {}", listener.local_addr()?);
         // `members` is closed once every receiver of it is gone: the one in
         // `open`, and each client's.
