@@ -37,7 +37,7 @@ use run_queue::{RunQueue, GOLDEN_GAMMA};
 
 use super::debug::SlowPolls;
 use super::metrics::{bump, Counters};
-use super::task::cell::{header_of, Harness, Header, Kind, TaskCell};
+use super::task::cell::{harness_header, header_of, Harness, Header, Kind, TaskCell};
 use super::task::state::Schedule;
 use super::task::{AbortHandle, Task, TaskId};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
@@ -185,10 +185,23 @@ impl Scheduler {
     /// and free it if it is done.
     #[inline]
     pub(crate) fn run_task(&self, task: TaskRef, slow_polls: &SlowPolls) {
-        let Some(harness) = self.lookup(task) else {
-            return; // stale: freed or replaced since it was queued
+        let harness: *const dyn Harness = {
+            let tasks = self.tasks.borrow();
+            match tasks.get(task.key()) {
+                Some(harness) if header_of(harness).task_ref == task => Rc::as_ptr(harness),
+                _ => return, // stale: freed or replaced since it was queued
+            }
         };
-        let header = header_of(&harness);
+        // SAFETY: the slab entry holds a strong count of the cell until the
+        // removal below, and nothing else removes it meanwhile: entries are
+        // removed only here, for the task this call runs, and by
+        // `shut_down`, which the loop calls between turns, never during a
+        // poll (one loop runs per thread: `context::enter_loop`; a runtime
+        // dropped inside another's task is not running). So the pointer is
+        // valid until then; the cell is not cloned for the poll, which
+        // saves a count's increment and decrement per poll.
+        let harness = unsafe { &*harness };
+        let header = harness_header(harness);
         let is_task = header.kind() == Kind::Task;
         if is_task {
             self.running.set(Some(task));
@@ -198,11 +211,12 @@ impl Scheduler {
         let done = slow_polls.timed(|| harness.run(&mut cx), || header.describe());
         self.running.set(None);
         if done {
-            let entry = self.tasks.borrow_mut().remove(task.key());
             let retired = &self.counters.retired_polls;
             retired.set(retired.get() + header.polls());
+            // `harness` and `header` are not used past this point.
+            let entry = self.tasks.borrow_mut().remove(task.key());
             // Dropping the last handle may drop the output: user code.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop((entry, harness))));
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(entry)));
         }
     }
 

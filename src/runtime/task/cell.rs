@@ -537,6 +537,14 @@ pub(crate) fn header_of(harness: &Rc<dyn Harness>) -> &Header {
     unsafe { &*Rc::as_ptr(harness).cast::<Header>() }
 }
 
+/// [`header_of`] for a borrowed cell (the poll, which does not clone it).
+#[inline]
+pub(crate) fn harness_header(harness: &dyn Harness) -> &Header {
+    // SAFETY: as for `header_of`: the data pointer of a `&dyn Harness`
+    // points at a `TaskCell<F>`, whose `Header` is at offset 0.
+    unsafe { &*(harness as *const dyn Harness).cast::<Header>() }
+}
+
 /// [`header_of`] for a task's join side (the `Task` handle's drop).
 #[inline]
 pub(crate) fn join_header_of<T>(join: &Rc<dyn JoinSide<T>>) -> &Header {
