@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::core::Core;
 use crate::runtime::context;
 use crate::runtime::task::Task;
-use crate::time::{Instant, Timer};
+use crate::time::{Instant, Object, Timer};
 
 /// Run `f` on the loop soon, in FIFO order with ready tasks (≙
 /// `loop.call_soon`).
@@ -122,7 +122,7 @@ fn call_at_on<F: FnOnce() + 'static>(
     f: F,
     location: &'static Location<'static>,
 ) -> CallbackHandle {
-    let mut timer = Timer::at_on(core.time().clone(), "callback", deadline);
+    let mut timer = Timer::at_on(core.time().clone(), Object::Callback, deadline);
     let task = core.spawn_callback(
         async move {
             poll_fn(|cx| timer.poll_elapsed(cx)).await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_core::Stream;
 
-use super::timer::Timer;
+use super::timer::{Object, Timer};
 use super::Instant;
 use crate::runtime::driver::time::FAR_FUTURE;
 
@@ -80,7 +80,7 @@ fn new_interval(function: &str, start: Instant, period: Duration) -> Interval {
         "uniloop::{function}(): the period must be non-zero"
     );
     Interval {
-        timer: Timer::at(function, "Interval", start.into_std()),
+        timer: Timer::at(function, Object::Interval, start.into_std()),
         period,
         missed_tick_behavior: MissedTickBehavior::default(),
     }

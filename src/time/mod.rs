@@ -75,7 +75,7 @@ pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, timeout_never, Elapsed, Timeout};
 
-pub(crate) use timer::Timer;
+pub(crate) use timer::{Object, Timer};
 
 use crate::runtime::context;
 

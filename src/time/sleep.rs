@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_core::future::FusedFuture;
 
-use super::timer::Timer;
+use super::timer::{Object, Timer};
 use super::Instant;
 
 /// Wait for `duration` (≙ `await asyncio.sleep(seconds)`).
@@ -48,7 +48,7 @@ use super::Instant;
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep {
-        timer: Timer::after("sleep", "Sleep", duration),
+        timer: Timer::after("sleep", Object::Sleep, duration),
         polled: false,
         done: false,
     }
@@ -82,7 +82,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        timer: Timer::at("sleep_until", "Sleep", deadline.into_std()),
+        timer: Timer::at("sleep_until", Object::Sleep, deadline.into_std()),
         polled: false,
         done: false,
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures_core::future::FusedFuture;
 use pin_project_lite::pin_project;
 
-use super::timer::Timer;
+use super::timer::{Object, Timer};
 use super::Instant;
 use crate::runtime::task::cancel::{collecting, Cancelling};
 
@@ -86,7 +86,7 @@ use crate::runtime::task::cancel::{collecting, Cancelling};
 /// ```
 #[track_caller]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    Timeout::new(future, Timer::after("timeout", "Timeout", duration))
+    Timeout::new(future, Timer::after("timeout", Object::Timeout, duration))
 }
 
 /// Run `future` until `deadline` at the latest (≙ `asyncio.timeout_at`).
@@ -120,7 +120,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout::new(
         future,
-        Timer::at("timeout_at", "Timeout", deadline.into_std()),
+        Timer::at("timeout_at", Object::Timeout, deadline.into_std()),
     )
 }
 
@@ -157,7 +157,7 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
 /// ```
 #[track_caller]
 pub fn timeout_never<F: Future>(future: F) -> Timeout<F> {
-    Timeout::new(future, Timer::never("time::timeout_never", "Timeout"))
+    Timeout::new(future, Timer::never("time::timeout_never", Object::Timeout))
 }
 
 pin_project! {

@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -23,45 +24,90 @@ enum Deadline {
 
 pub(crate) struct Timer {
     driver: Rc<Driver>,
-    /// The public type this timer serves (`Sleep`, `Timeout`...), for the
-    /// panic of one polled after its runtime was dropped.
-    object: &'static str,
     deadline: Cell<Deadline>,
-    /// The wheel entry, from the first pending poll until it is seen fired.
-    key: Option<Key>,
+    /// The wheel entry, from the first pending poll until it is seen fired
+    /// (see [`WheelKey`]).
+    key: WheelKey,
+    /// The public type this timer serves, for the panic of one polled
+    /// after its runtime was dropped.
+    object: Object,
+}
+
+/// The public type a [`Timer`] serves: one byte rather than a `&str`'s
+/// two words, as every `Sleep` and `Timeout` holds a timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Object {
+    Sleep,
+    Timeout,
+    Interval,
+    Callback,
+}
+
+impl Object {
+    fn name(self) -> &'static str {
+        match self {
+            Object::Sleep => "Sleep",
+            Object::Timeout => "Timeout",
+            Object::Interval => "Interval",
+            Object::Callback => "callback",
+        }
+    }
+}
+
+/// An optional wheel key in four bytes (an `Option<Key>` takes eight): the
+/// key plus one, zero for none. Wheel keys are below `Key::MAX`.
+#[derive(Clone, Copy, Default)]
+struct WheelKey(Option<NonZeroU32>);
+
+impl WheelKey {
+    const NONE: WheelKey = WheelKey(None);
+
+    fn get(self) -> Option<Key> {
+        self.0.map(|k| k.get() - 1)
+    }
+
+    fn set(&mut self, key: Option<Key>) {
+        self.0 = key.map(|k| NonZeroU32::new(k + 1).expect("a wheel key below Key::MAX"));
+    }
+
+    fn take(&mut self) -> Option<Key> {
+        let key = self.get();
+        self.0 = None;
+        key
+    }
 }
 
 impl Timer {
     /// A timer on the current runtime `duration` after it is started.
     /// (`function` names the public call, `object` what it returns.)
     #[track_caller]
-    pub(crate) fn after(function: &str, object: &'static str, duration: Duration) -> Timer {
+    pub(crate) fn after(function: &str, object: Object, duration: Duration) -> Timer {
         Timer::new(function, object, Deadline::After(duration))
     }
 
     /// A timer on the current runtime for `deadline`.
     #[track_caller]
-    pub(crate) fn at(function: &str, object: &'static str, deadline: Instant) -> Timer {
+    pub(crate) fn at(function: &str, object: Object, deadline: Instant) -> Timer {
         Timer::new(function, object, Deadline::At(deadline))
     }
 
     /// A timer on `driver`'s runtime for `deadline`.
-    pub(crate) fn at_on(driver: Rc<Driver>, object: &'static str, deadline: Instant) -> Timer {
+    pub(crate) fn at_on(driver: Rc<Driver>, object: Object, deadline: Instant) -> Timer {
         Timer::with_driver(driver, object, Deadline::At(deadline))
     }
 
     #[track_caller]
-    fn new(function: &str, object: &'static str, deadline: Deadline) -> Timer {
+    fn new(function: &str, object: Object, deadline: Deadline) -> Timer {
         let driver = context::expect_current(function, |core| core.time().clone());
         Timer::with_driver(driver, object, deadline)
     }
 
-    fn with_driver(driver: Rc<Driver>, object: &'static str, deadline: Deadline) -> Timer {
+    fn with_driver(driver: Rc<Driver>, object: Object, deadline: Deadline) -> Timer {
         Timer {
             driver,
             object,
             deadline: Cell::new(deadline),
-            key: None,
+            key: WheelKey::NONE,
         }
     }
 
@@ -90,7 +136,7 @@ impl Timer {
 
     /// Whether the deadline has passed (starting the timer if need be).
     pub(crate) fn is_elapsed(&self) -> bool {
-        match self.key {
+        match self.key.get() {
             Some(key) => self.driver.is_fired(key),
             None => self.when().is_some_and(|d| d <= self.driver.clock.now()),
         }
@@ -108,14 +154,14 @@ impl Timer {
         if self.driver.is_closed() {
             panic!(
                 "uniloop::time::{} polled after its runtime was dropped",
-                self.object
+                self.object.name()
             );
         }
-        match self.key {
+        match self.key.get() {
             Some(key) => {
                 let ready = self.driver.poll_entry(key, cx.waker());
                 if ready.is_ready() {
-                    self.key = None;
+                    self.key = WheelKey::NONE;
                 }
                 ready
             }
@@ -130,7 +176,7 @@ impl Timer {
                     }
                     _ => self.driver.register(self.deadline(), cx.waker()),
                 };
-                self.key = key;
+                self.key.set(key);
                 if key.is_some() {
                     Poll::Pending
                 } else {
@@ -144,7 +190,7 @@ impl Timer {
     /// waiting on it is woken at the new deadline.
     pub(crate) fn reset(&mut self, deadline: Instant) {
         self.deadline.set(Deadline::At(deadline));
-        if let Some(key) = self.key {
+        if let Some(key) = self.key.get() {
             self.driver.reset(key, deadline);
         }
     }
@@ -159,14 +205,14 @@ impl Timer {
 
     /// A timer with no deadline yet.
     #[track_caller]
-    pub(crate) fn never(function: &str, object: &'static str) -> Timer {
+    pub(crate) fn never(function: &str, object: Object) -> Timer {
         Timer::new(function, object, Deadline::Never)
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Some(key) = self.key {
+        if let Some(key) = self.key.get() {
             self.driver.deregister(key);
         }
     }
@@ -177,7 +223,7 @@ impl fmt::Debug for Timer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Timer")
             .field("deadline", &self.deadline.get())
-            .field("registered", &self.key.is_some())
+            .field("registered", &self.key.get().is_some())
             .finish()
     }
 }
@@ -256,7 +302,8 @@ mod tests {
     #[test]
     fn fired_entries_are_held_until_their_timer_sees_them() {
         paused().block_on(async {
-            let mut timer = super::Timer::after("test", "Sleep", Duration::from_millis(1));
+            let mut timer =
+                super::Timer::after("test", super::Object::Sleep, Duration::from_millis(1));
             let registered = std::future::poll_fn(|cx| {
                 std::task::Poll::Ready(timer.poll_elapsed(cx).is_pending())
             })

@@ -608,6 +608,14 @@ mod tests {
         assert!(bytes <= 120, "a small task's allocation is {bytes} bytes");
     }
 
+    /// Every `Sleep` and `Timeout` holds a timer: 40 bytes (the driver, the
+    /// deadline, a four-byte wheel key and what it serves); `Sleep` 48.
+    #[test]
+    fn a_timer_is_five_words() {
+        assert_eq!(mem::size_of::<crate::time::Timer>(), 40);
+        assert_eq!(mem::size_of::<crate::time::Sleep>(), 48);
+    }
+
     /// The 32-bit poll count carries into `Extra`: `polls` stays exact.
     #[test]
     fn the_poll_count_carries_past_32_bits() {
