@@ -17,13 +17,16 @@ use proc_macro::TokenStream;
 
 use entry::Kind;
 
-#[doc = include_str!("../doc/main.md")]
+// Not under `cfg(doctest)`: the examples need `uniloop`, which depends on
+// this crate; they run as uniloop's doc tests (`src/macros_doc.rs`), and
+// `cargo test --doc` at the workspace's root would fail on them here.
+#[cfg_attr(not(doctest), doc = include_str!("../doc/main.md"))]
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Main, args, item)
 }
 
-#[doc = include_str!("../doc/test.md")]
+#[cfg_attr(not(doctest), doc = include_str!("../doc/test.md"))]
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Test, args, item)
