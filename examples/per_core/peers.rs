@@ -8,6 +8,12 @@
 //! message is copied into an `Arc<[u8]>` for the trip, and each loop
 //! encodes its own subscribers' push from it.
 //!
+//! Every `PUBLISH` costs a trip to every other loop, subscribers there or
+//! not: simple, and exact. A server publishing much to few subscribers
+//! would keep a shared index of the loops subscribed to each channel
+//! (behind a lock, updated on `SUBSCRIBE`/`UNSUBSCRIBE`) and skip the
+//! others.
+//!
 //! # Invariants
 //!
 //! - A message published on loop A reaches loop B as a task started
