@@ -3,6 +3,7 @@
 
     python3 benches/mini_redis_vs_redis.py [RUNS]      # default 3 runs each
     python3 benches/mini_redis_vs_redis.py syscalls    # strace -c, pipeline 1
+    python3 benches/mini_redis_vs_redis.py per_core [RUNS]
 
 Needs Debian's `redis-server` and `redis-tools`. Builds the example
 (`cargo build --release --example mini_redis`, honouring
@@ -26,6 +27,17 @@ redis-server.
 `syscalls` attaches `strace -c -f` to each server in turn for a bounded
 run at pipeline 1 (-n 20000) and at pipeline 16 (-n 200000), and prints
 its system calls per request.
+
+`per_core` measures the same way, with the same loads, three servers in
+turn: examples/per_core at 2 loops (`--loops 2`), redis-server with two
+I/O threads (`--io-threads 2 --io-threads-do-reads yes`, the rest as
+above), and for reference mini_redis (one loop) and redis-server with
+its default single I/O thread. Nothing is pinned, not
+the servers, not redis-benchmark: on a 2-core machine two server threads
+and the load generator cannot have cores of their own, so all three
+servers share both cores with redis-benchmark alike (PER_CORE_CPUS, e.g.
+"0,1", pins the servers and leaves redis-benchmark unpinned instead).
+The order of the servers rotates from run to run.
 """
 import json
 import os
@@ -35,6 +47,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -48,15 +61,19 @@ LOADS = {
 RESULT = re.compile(r"^(\w+): ([\d.]+) requests per second")
 
 
-def mini_redis_binary():
+def example_binary(name="mini_redis"):
     out = subprocess.run(
-        ["cargo", "build", "--release", "--example", "mini_redis", "--message-format=json"],
+        ["cargo", "build", "--release", "--example", name, "--message-format=json"],
         cwd=ROOT, check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         message = json.loads(line)
-        if message.get("target", {}).get("name") == "mini_redis" and message.get("executable"):
+        if message.get("target", {}).get("name") == name and message.get("executable"):
             return message["executable"]
-    sys.exit("mini_redis_vs_redis: no mini_redis executable")
+    sys.exit(f"mini_redis_vs_redis: no {name} executable")
+
+
+def mini_redis_binary():
+    return example_binary("mini_redis")
 
 
 def free_port():
@@ -65,14 +82,29 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(server, port, mini):
-    if server == "mini_redis":
+REDIS = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--daemonize", "no"]
+# The servers of `per_core`, by name: their command line, with the port.
+PER_CORE_SERVERS = {
+    "per_core --loops 2": lambda bins, port: [bins["per_core"], "--port", str(port), "--loops", "2"],
+    "redis-server io-threads 2": lambda bins, port: REDIS + [
+        "--port", str(port), "--io-threads", "2", "--io-threads-do-reads", "yes"],
+    "mini_redis": lambda bins, port: [bins["mini_redis"], "--port", str(port)],
+    "redis-server": lambda bins, port: REDIS + ["--port", str(port)],
+}
+
+
+def start(server, port, mini, cpus=SERVER_CPU):
+    """Start `server` (a name, with `mini` the mini_redis binary; or an
+    argv) on `port`, pinned to `cpus` unless it is None."""
+    if isinstance(server, list):
+        argv = server
+    elif server == "mini_redis":
         argv = [mini, "--port", str(port)]
     else:
-        argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no"]
-    proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + argv,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = REDIS + ["--port", str(port)]
+    pin = ["taskset", "-c", cpus] if cpus else []
+    proc = subprocess.Popen(pin + argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(500):
         try:
             socket.create_connection(("127.0.0.1", port)).close()
@@ -97,12 +129,19 @@ def rss_kib(pid):
     return 0
 
 
-def bench(port, load, pid):
+def bench(port, load, pid, cpus=CLIENT_CPU):
     """redis-benchmark's requests/s per test, and the server's RSS (KiB)
-    sampled every second meanwhile."""
-    argv = ["taskset", "-c", CLIENT_CPU, "redis-benchmark", "-p", str(port),
-            "-t", "ping,set,get", "-c", "50", "-q"] + LOADS[load]
+    sampled every second meanwhile; redis-benchmark pinned to `cpus`
+    unless it is None."""
+    pin = ["taskset", "-c", cpus] if cpus else []
+    argv = pin + ["redis-benchmark", "-p", str(port),
+                  "-t", "ping,set,get", "-c", "50", "-q"] + LOADS[load]
     client = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # Read as it comes: its progress lines (every 250 ms) would fill the
+    # pipe over a slow run and block it.
+    said = []
+    reader = threading.Thread(target=lambda: said.append(client.stdout.read()))
+    reader.start()
     rss = []
     while client.poll() is None:
         rss.append(rss_kib(pid))
@@ -110,7 +149,8 @@ def bench(port, load, pid):
             client.wait(timeout=1)
         except subprocess.TimeoutExpired:
             pass
-    out = client.stdout.read()
+    reader.join()
+    out = said[0]
     if client.returncode != 0:
         sys.exit(f"redis-benchmark failed: {out!r}")
     rps = {}
@@ -167,6 +207,61 @@ def runs(count):
               + f" | {m_ns / r_ns:.2f} |")
 
 
+def per_core_run(server, load, bins, cpus):
+    port = free_port()
+    proc = start(PER_CORE_SERVERS[server](bins, port), port, None, cpus)
+    try:
+        before = cpu_ns(proc.pid)
+        threads = len(list(pathlib.Path(f"/proc/{proc.pid}/task").iterdir()))
+        rps, _ = bench(port, load, proc.pid, None)
+        used = cpu_ns(proc.pid) - before
+    finally:
+        proc.terminate()
+        proc.wait()
+    n = int(LOADS[load][1])
+    return rps, used / (n * len(TESTS)), threads
+
+
+def per_core(count):
+    bins = {name: example_binary(name) for name in ("per_core", "mini_redis")}
+    cpus = os.environ.get("PER_CORE_CPUS")
+    where = f"servers on cores {cpus}" if cpus else "servers unpinned"
+    print(f"{where}, redis-benchmark unpinned, {os.cpu_count()} cores, {count} runs each")
+    names = list(PER_CORE_SERVERS)
+    results = {}
+    for load in LOADS:
+        for i in range(count):
+            order = names[i % len(names):] + names[:i % len(names)]
+            for server in order:
+                load_avg = pathlib.Path("/proc/loadavg").read_text().split()[0]
+                rps, ns, threads = per_core_run(server, load, bins, cpus)
+                results.setdefault((load, server), []).append((rps, ns))
+                figures = " ".join(f"{t} {rps[t]:.0f}" for t in TESTS)
+                print(f"{load:12} {server:26} run {i + 1}: {figures} req/s; "
+                      f"server CPU {ns:.0f} ns/req ({threads} threads; load average {load_avg} "
+                      f"before)", flush=True)
+    print()
+    print("Medians, and [min-max] of the runs:")
+    print("| load | server | " + " | ".join(f"{t} req/s" for t in TESTS) + " | server CPU ns/req |")
+    print("|---|---|" + "---|" * (len(TESTS) + 1))
+    for load in LOADS:
+        medians = {}
+        for server in names:
+            rows = results[(load, server)]
+            cells = []
+            for t in TESTS:
+                values = [r[t] for r, _ in rows]
+                cells.append(f"{statistics.median(values):.0f} [{min(values):.0f}-{max(values):.0f}]")
+            nss = [ns for _, ns in rows]
+            medians[server] = ({t: statistics.median(r[t] for r, _ in rows) for t in TESTS},
+                               statistics.median(nss))
+            print(f"| {load} | {server} | " + " | ".join(cells)
+                  + f" | {statistics.median(nss):.0f} [{min(nss):.0f}-{max(nss):.0f}] |")
+        (p_rps, p_ns), (r_rps, r_ns) = medians[names[0]], medians[names[1]]
+        print(f"| {load} | per_core ÷ redis io-threads | "
+              + " | ".join(f"{p_rps[t] / r_rps[t]:.2f}" for t in TESTS) + f" | {p_ns / r_ns:.2f} |")
+
+
 def syscalls():
     mini = mini_redis_binary()
     for pipeline, n in ((1, 20000), (16, 200000)):
@@ -206,5 +301,7 @@ def trace(server, mini, pipeline, n):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["syscalls"]:
         syscalls()
+    elif sys.argv[1:2] == ["per_core"]:
+        per_core(int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     else:
         runs(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

@@ -1,6 +1,6 @@
-//! Every example runs here and its output is checked, but the two
+//! Every example runs here and its output is checked, but the three
 //! servers driven by outside clients, which have a file each
-//! (`tests/mini_redis.rs`, `tests/chat_server.rs`). `cargo test` builds
+//! (`tests/mini_redis.rs`, `tests/per_core.rs`, `tests/chat_server.rs`). `cargo test` builds
 //! the examples (into `target/<profile>/examples/`) before it runs this.
 //! The ten asyncio patterns check themselves with `assert!`s and end with
 //! a line starting "ok:".

@@ -136,6 +136,9 @@ fn redis_cli_runs_every_command() {
     assert_eq!(r(&["DEL", "k", "n", "missing"]), "2");
     assert_eq!(r(&["EXISTS", "k", "n"]), "0");
     assert_eq!(r(&["PUBLISH", "nobody", "hello"]), "0");
+    let info = r(&["INFO", "server"]);
+    assert!(info.contains("\r\nloop_id:0\r\nloops:1"), "{info:?}");
+    assert_eq!(r(&["INFO", "keyspace"]), "");
     assert_eq!(
         r(&["GET"]),
         "ERR wrong number of arguments for 'get' command"

@@ -1,11 +1,13 @@
 //! The commands: each appends its reply to the batch's output.
 
+use std::future::Future;
 use std::ops::Range;
+use std::pin::Pin;
 use std::time::Duration;
 
 use super::conn::Shared;
 use super::db::IncrError;
-use super::pubsub::Subscriptions;
+use super::pubsub::{Receivers, Subscriptions};
 use super::resp;
 
 /// A request's arguments: ranges of the connection's input buffer.
@@ -35,11 +37,13 @@ impl<'a> Args<'a> {
 }
 
 /// What the connection does after a command.
-#[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Continue,
     /// `QUIT`: send the replies, then close.
     Close,
+    /// The reply is this integer, once it is known (`PUBLISH` counting
+    /// the subscribers of other loops).
+    Count(Pin<Box<dyn Future<Output = usize>>>),
 }
 
 const NOT_AN_INTEGER: &str = "ERR value is not an integer or out of range";
@@ -93,6 +97,7 @@ pub fn run(
         b"unsubscribe" | b"command" => true,
         b"config" => n >= 2,
         b"quit" | b"dbsize" | b"flushdb" | b"flushall" => n == 1,
+        b"info" => n <= 2,
         _ => {
             let shown = &name[..name.len().min(128)];
             resp::error(
@@ -170,10 +175,10 @@ pub fn run(
             Ok(left) => resp::int(out, left.as_millis() as i64),
             Err(code) => resp::int(out, code),
         },
-        b"publish" => {
-            let receivers = shared.pubsub.publish(args.get(1), args.get(2));
-            resp::int(out, receivers as i64);
-        }
+        b"publish" => match shared.publish.publish(args.get(1), args.get(2)) {
+            Receivers::Now(n) => resp::int(out, n as i64),
+            Receivers::Later(count) => return Outcome::Count(count),
+        },
         b"subscribe" => {
             for channel in args.iter().skip(1) {
                 let count = subs.subscribe(channel);
@@ -226,6 +231,7 @@ pub fn run(
             resp::simple(out, "OK");
             return Outcome::Close;
         }
+        b"info" => info(args, shared, out),
         _ => unreachable!("every command passed the arity check"),
     }
     Outcome::Continue
@@ -286,6 +292,31 @@ fn set(args: Args<'_>, shared: &Shared, out: &mut Vec<u8>) {
     } else {
         resp::nil(out);
     }
+}
+
+/// `INFO [section]`: only the `server` section, with which loop served
+/// the connection (`loop_id`, from 0, of `loops`); other sections are
+/// empty, as Redis answers a section it does not know.
+fn info(args: Args<'_>, shared: &Shared, out: &mut Vec<u8>) {
+    let section = if args.len() == 2 {
+        args.get(1)
+    } else {
+        b"default"
+    };
+    let server = [&b"server"[..], b"default", b"all", b"everything"]
+        .iter()
+        .any(|s| section.eq_ignore_ascii_case(s));
+    let text = if server {
+        format!(
+            "# Server\r\nprocess_id:{}\r\nloop_id:{}\r\nloops:{}\r\n",
+            std::process::id(),
+            shared.loop_id,
+            shared.loops
+        )
+    } else {
+        String::new()
+    };
+    resp::bulk(out, text.as_bytes());
 }
 
 /// `*3 subscribe <channel> <count>` and its `unsubscribe` twin.

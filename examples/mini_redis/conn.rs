@@ -35,7 +35,7 @@ use uniloop::net::{OwnedReadHalf, OwnedWriteHalf, TcpStream};
 
 use super::commands::{self, Args, Outcome};
 use super::db::Db;
-use super::pubsub::{Registry, Subscriptions};
+use super::pubsub::{Publish, Registry, Subscriptions};
 use super::resp::{self, Frame, Parser};
 
 /// The most one connection buffers of unparsed input (Redis's
@@ -53,10 +53,17 @@ const SUBSCRIBER_OUTPUT_LIMIT: usize = 8 * 1024 * 1024;
 /// A buffer grown past this shrinks back once it is empty.
 const KEEP_CAPACITY: usize = 256 * 1024;
 
-/// What every connection shares.
+/// What every connection of a loop shares.
 pub struct Shared {
     pub db: Rc<RefCell<Db>>,
+    /// This loop's subscribers.
     pub pubsub: Rc<Registry>,
+    /// Where `PUBLISH` goes: `pubsub` itself in mini_redis, every loop's
+    /// registry in per_core.
+    pub publish: Rc<dyn Publish>,
+    /// Which loop this is, of how many (`INFO server` says them).
+    pub loop_id: usize,
+    pub loops: usize,
     pub stats: Stats,
 }
 
@@ -142,8 +149,14 @@ impl Connection {
                         self.input.consume(len);
                         Stats::add(&self.shared.stats.requests);
                         need = 1;
-                        if outcome == Outcome::Close {
-                            return self.close().await;
+                        match outcome {
+                            Outcome::Continue => {}
+                            Outcome::Close => return self.close().await,
+                            // Before the next request runs: replies in order.
+                            Outcome::Count(count) => {
+                                let n = count.await;
+                                resp::int(&mut self.out, n as i64);
+                            }
                         }
                     }
                     Ok(Frame::Nothing { len }) => {

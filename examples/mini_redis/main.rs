@@ -2,8 +2,10 @@
 //! `redis-cli` and `redis-benchmark` talk to: RESP2 (and inline
 //! commands), `PING`, `ECHO`, `GET`, `SET` (`EX`/`PX`/`NX`/`XX`/`KEEPTTL`),
 //! `DEL`, `EXISTS`, `INCR`, `EXPIRE`, `TTL`/`PTTL`, `PUBLISH`,
-//! `SUBSCRIBE`/`UNSUBSCRIBE`, plus `DBSIZE`, `FLUSHDB`, `QUIT` and the
-//! `COMMAND`/`CONFIG GET` stubs the tools ask for.
+//! `SUBSCRIBE`/`UNSUBSCRIBE`, plus `DBSIZE`, `FLUSHDB`, `QUIT`,
+//! `INFO server` and the `COMMAND`/`CONFIG GET` stubs the tools ask for.
+//! (`examples/per_core` serves the same protocol from one loop per core,
+//! with these files.)
 //!
 //! What it shows:
 //! - one task per connection that parses every request buffered and
@@ -59,11 +61,14 @@ fn main() -> io::Result<()> {
         // Watching SIGINT before telling the address: a Ctrl-C from then on
         // stops the server cleanly.
         let ctrl_c = uniloop::spawn(uniloop::signal::ctrl_c());
-        uniloop::yield_now().await;
         println!("mini_redis listening on {}", listener.local_addr()?);
+        let pubsub: Rc<pubsub::Registry> = Rc::default();
         let shared = Rc::new(Shared {
             db: Rc::new(RefCell::new(db::Db::new())),
-            pubsub: Rc::default(),
+            pubsub: pubsub.clone(),
+            publish: pubsub,
+            loop_id: 0,
+            loops: 1,
             stats: conn::Stats::default(),
         });
         let expiry = uniloop::spawn_named("expire keys", db::expire_keys(shared.db.clone()));

@@ -9,6 +9,11 @@
 //! buffer limit, see `conn.rs`) or, should it not even run for that long,
 //! when it falls more than `CAPACITY` messages behind a channel.
 //!
+//! `PUBLISH` goes through [`Publish`]: here the [`Registry`] itself,
+//! which delivers on this loop; `examples/per_core` puts one in front that
+//! also hands the message to every other loop, and counts their receivers
+//! later ([`Receivers::Later`]).
+//!
 //! # Invariants
 //!
 //! - `channels` holds a sender for a channel only while some receiver of
@@ -18,6 +23,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -31,15 +37,40 @@ pub const CAPACITY: usize = 16 * 1024;
 /// An encoded `message` push, shared by every subscriber.
 pub type Message = Rc<[u8]>;
 
-/// Every channel with a subscriber.
+/// Where `PUBLISH` sends a message.
+pub trait Publish {
+    /// Send `message` to every subscriber of `channel`; how many received
+    /// it.
+    fn publish(&self, channel: &[u8], message: &[u8]) -> Receivers;
+}
+
+/// The reply of `PUBLISH`: how many subscribers received the message.
+pub enum Receivers {
+    /// All of them are on this loop: counted already.
+    Now(usize),
+    /// Some are elsewhere: the count comes once they have been reached.
+    /// The connection waits for it before it runs its next request, so
+    /// replies stay in order.
+    #[allow(dead_code)] // mini_redis has one loop; examples/per_core uses it
+    Later(Pin<Box<dyn Future<Output = usize>>>),
+}
+
+impl Publish for Registry {
+    fn publish(&self, channel: &[u8], message: &[u8]) -> Receivers {
+        Receivers::Now(self.deliver(channel, message))
+    }
+}
+
+/// Every channel with a subscriber on this loop.
 #[derive(Default)]
 pub struct Registry {
     channels: RefCell<HashMap<Rc<[u8]>, broadcast::Sender<Message>>>,
 }
 
 impl Registry {
-    /// Send `message` to every subscriber of `channel`; how many there are.
-    pub fn publish(&self, channel: &[u8], message: &[u8]) -> usize {
+    /// Send `message` to every subscriber of `channel` on this loop; how
+    /// many there are.
+    pub fn deliver(&self, channel: &[u8], message: &[u8]) -> usize {
         let channels = self.channels.borrow();
         let Some(sender) = channels.get(channel) else {
             return 0;
