@@ -1,6 +1,7 @@
 //! Sync primitive and queue benchmarks, uniloop's beside tokio's (on both
 //! tokio runtimes) and async-lock's and futures' (on async-executor and
-//! `LocalPool`) in the same run: `cargo bench --bench sync`, then
+//! `LocalPool`) and local-sync's with async-lock's mutex (on monoio, Linux
+//! only) in the same run: `cargo bench --bench sync`, then
 //! `python3 benches/report.py`.
 //!
 //! Every workload checks what it did (no permit over the limit, no lost
@@ -98,6 +99,8 @@ impl SpawnJob for harness::Uniloop {}
 impl SpawnJob for harness::TokioLocal {}
 impl SpawnJob for harness::AsyncExecutor {}
 impl SpawnJob for harness::LocalPool {}
+#[cfg(target_os = "linux")]
+impl<const URING: bool> SpawnJob for harness::Monoio<URING> {}
 
 impl SpawnJob for harness::TokioCurrentThread {
     fn spawn_job(job: Job<harness::TokioSync>) -> impl Future<Output = u64> + 'static {

@@ -1,5 +1,6 @@
 //! Timer benchmarks, uniloop beside tokio (both runtimes, with their time
-//! driver) and async-io's timers in the same run: `cargo bench --bench
+//! driver), async-io's timers and monoio's (both drivers, Linux only) in
+//! the same run: `cargo bench --bench
 //! time`, then `python3 benches/report.py`.
 //!
 //! Peak RSS is per process, so before the criterion groups `main` re-runs
@@ -90,6 +91,9 @@ struct Rss {
 /// `work` on a new runtime and take `VmHWM` minus `VmRSS` at the process's
 /// start; in the parent, run that child and keep what it printed.
 fn rss_column<R: TimeRt>(rss: &mut Rss, work: fn(&mut R)) {
+    if R::unavailable().is_some() {
+        return;
+    }
     let growth_kib = match &rss.child {
         Some(name) if name == R::NAME => {
             work(&mut R::new());
