@@ -14,7 +14,8 @@
 //! Workloads, each with `n` live items:
 //! - `spawn`: spawn `n` tasks that return at once, then await every handle.
 //! - `sleep`: `n` tasks each sleep until a deadline of its own (spread over
-//!   100 ms, after a start-up margin): `n` timer inserts and fires.
+//!   100 ns × `n`, at least 1 ms, after a start-up margin): `n` timer
+//!   inserts and fires.
 //! - `event`: `n` tasks wait on one event (uniloop's `Event`, tokio's
 //!   `Notify`, local-sync's `Semaphore` with no permits on monoio,
 //!   event-listener's `Event` on async-executor); once all wait, it is set
@@ -50,8 +51,11 @@ const PER_LISTENER: u64 = 20_000;
 const PACE: usize = 64;
 /// The request a client sends, and the echo it expects.
 const REQUEST: [u8; 8] = *b"request!";
-/// The spread of the sleepers' deadlines.
-const SPREAD: Duration = Duration::from_millis(100);
+/// The sleepers' deadlines are spread over this much per sleeper (at
+/// least a millisecond in all): 100 ms at 10^6, so the timers per
+/// millisecond tick, and the loop's fixed cost per tick, are the same
+/// share of each run at every size.
+const SPREAD_PER_ITEM: Duration = Duration::from_nanos(100);
 
 /// One runtime, with its timers and its I/O driver, and what the workloads
 /// need of it.
@@ -417,12 +421,14 @@ async fn spawn<R: CurveRt>(n: u64) -> Measure {
     start.end(vec![])
 }
 
-/// `n` tasks each sleep until its own deadline, spread over `SPREAD` after
-/// a margin for spawning them all; await every handle.
+/// `n` tasks each sleep until its own deadline, spread over
+/// `SPREAD_PER_ITEM` × `n` after a margin for spawning them all; await
+/// every handle.
 async fn sleep<R: CurveRt>(n: u64) -> Measure {
     let start = Mark::now();
     let first = start.1 + Duration::from_millis(20) + Duration::from_nanos(n * 1_000);
-    let step = SPREAD / n as u32;
+    let spread = (SPREAD_PER_ITEM * n as u32).max(Duration::from_millis(1));
+    let step = spread / n as u32;
     let handles: Vec<_> = (0..n)
         .map(|i| R::spawn(R::sleep_until(first + step * i as u32)))
         .collect();
@@ -430,7 +436,7 @@ async fn sleep<R: CurveRt>(n: u64) -> Measure {
         handle.await;
     }
     let measure = start.end(vec![]);
-    assert!(Instant::now() >= first + SPREAD - step);
+    assert!(Instant::now() >= first + spread - step);
     measure
 }
 
@@ -644,9 +650,12 @@ fn measure<R: CurveRt>(workload: &'static str, n: u64) {
     );
 }
 
+/// Run one workload at one size: [`measure`] for one runtime.
+type Measurer = fn(&'static str, u64);
+
 /// The runtimes, by column name.
-fn runtimes() -> Vec<(&'static str, fn(&'static str, u64))> {
-    let mut runtimes: Vec<(&'static str, fn(&'static str, u64))> = vec![
+fn runtimes() -> Vec<(&'static str, Measurer)> {
+    let mut runtimes: Vec<(&'static str, Measurer)> = vec![
         (Uniloop::NAME, measure::<Uniloop>),
         (Tokio::NAME, measure::<Tokio>),
         (AsyncExecutor::NAME, measure::<AsyncExecutor>),
