@@ -12,7 +12,8 @@
 //! tables and the SVG plots. `curves list` names the runtimes and workloads.
 //!
 //! Workloads, each with `n` live items:
-//! - `spawn`: spawn `n` tasks that return at once, then await every handle.
+//! - `spawn`: spawn `n` tasks that add their number to a shared sum and
+//!   return, then await every handle.
 //! - `sleep`: `n` tasks each sleep until a deadline of its own (spread over
 //!   100 ns × `n`, at least 1 ms, after a start-up margin): `n` timer
 //!   inserts and fires.
@@ -34,7 +35,9 @@
 //! Time is the process's CPU time (`CLOCK_PROCESS_CPUTIME_ID`) from the
 //! first spawn to the last handle's output, so the sleeps and the waits for
 //! the client are not counted; wall time is printed too. Memory is `VmHWM`
-//! at the end minus `VmRSS` before the workload, divided by `n`.
+//! at the end minus `VmRSS` before the workload, divided by `n`; it
+//! includes the workload's `Vec` of task handles (each runtime's own),
+//! whose size per item is printed as `handle_bytes`.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -68,10 +71,10 @@ trait CurveRt: Sized + 'static {
     }
     fn new() -> Self;
     fn block_on<F: Future>(&mut self, future: F) -> F::Output;
-    /// Spawn a `!Send` task; the handle resolves to its output.
-    fn spawn<F: Future + 'static>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F::Output: 'static;
+    /// Spawn a `!Send` task; its handle as the runtime gives it (awaiting
+    /// it waits for the task; what it resolves to is not looked at), so
+    /// that the workloads' `Vec`s of handles weigh what a user's would.
+    fn spawn<F: Future<Output = ()> + 'static>(future: F) -> impl Future + 'static;
     /// Spawn and forget the handle; the task still runs.
     fn spawn_detached<F: Future<Output = ()> + 'static>(future: F);
     fn sleep_until(deadline: Instant) -> impl Future<Output = ()>;
@@ -106,12 +109,8 @@ impl CurveRt for Uniloop {
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
     }
-    fn spawn<F: Future + 'static>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F::Output: 'static,
-    {
-        let task = uniloop::spawn(future);
-        async move { task.await.unwrap() }
+    fn spawn<F: Future<Output = ()> + 'static>(future: F) -> impl Future + 'static {
+        uniloop::spawn(future)
     }
     fn spawn_detached<F: Future<Output = ()> + 'static>(future: F) {
         drop(uniloop::spawn(future));
@@ -165,12 +164,8 @@ impl CurveRt for Tokio {
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         self.0.block_on(future)
     }
-    fn spawn<F: Future + 'static>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F::Output: 'static,
-    {
-        let task = tokio::task::spawn_local(future);
-        async move { task.await.unwrap() }
+    fn spawn<F: Future<Output = ()> + 'static>(future: F) -> impl Future + 'static {
+        tokio::task::spawn_local(future)
     }
     fn spawn_detached<F: Future<Output = ()> + 'static>(future: F) {
         drop(tokio::task::spawn_local(future));
@@ -226,10 +221,7 @@ impl CurveRt for AsyncExecutor {
     fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         EXECUTOR.with(|ex| async_io::block_on(ex.run(future)))
     }
-    fn spawn<F: Future + 'static>(future: F) -> impl Future<Output = F::Output> + 'static
-    where
-        F::Output: 'static,
-    {
+    fn spawn<F: Future<Output = ()> + 'static>(future: F) -> impl Future + 'static {
         EXECUTOR.with(|ex| ex.spawn(future))
     }
     fn spawn_detached<F: Future<Output = ()> + 'static>(future: F) {
@@ -324,10 +316,7 @@ mod monoio_curves {
                 Monoio::Uring(rt) => rt.block_on(future),
             }
         }
-        fn spawn<F: Future + 'static>(future: F) -> impl Future<Output = F::Output> + 'static
-        where
-            F::Output: 'static,
-        {
+        fn spawn<F: Future<Output = ()> + 'static>(future: F) -> impl Future + 'static {
             monoio::spawn(future)
         }
         fn spawn_detached<F: Future<Output = ()> + 'static>(future: F) {
@@ -393,6 +382,17 @@ fn cpu_ns() -> f64 {
     ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
 }
 
+thread_local! {
+    /// The size of one of the workload's task handles: `n` of them are in
+    /// the peak RSS too.
+    static HANDLE_BYTES: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Note the size of the handles in `handles` (see `HANDLE_BYTES`).
+fn note_handle_size<T>(_handles: &[T]) {
+    HANDLE_BYTES.set(std::mem::size_of::<T>());
+}
+
 /// A start mark for [`Measure`].
 struct Mark(f64, Instant);
 
@@ -412,12 +412,18 @@ impl Mark {
 /// Spawn `n` tasks that return at once, await every handle.
 async fn spawn<R: CurveRt>(n: u64) -> Measure {
     let start = Mark::now();
-    let handles: Vec<_> = (0..n).map(|i| R::spawn(async move { i })).collect();
-    let mut sum = 0;
+    let sum = Rc::new(Cell::new(0));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let sum = sum.clone();
+            R::spawn(async move { sum.set(sum.get() + i) })
+        })
+        .collect();
+    note_handle_size(&handles);
     for handle in handles {
-        sum += handle.await;
+        handle.await;
     }
-    assert_eq!(sum, n * (n - 1) / 2);
+    assert_eq!(sum.get(), n * (n - 1) / 2);
     start.end(vec![])
 }
 
@@ -432,6 +438,7 @@ async fn sleep<R: CurveRt>(n: u64) -> Measure {
     let handles: Vec<_> = (0..n)
         .map(|i| R::spawn(R::sleep_until(first + step * i as u32)))
         .collect();
+    note_handle_size(&handles);
     for handle in handles {
         handle.await;
     }
@@ -466,15 +473,19 @@ async fn event<R: CurveRt, const TIMEOUT: bool>(n: u64) -> Measure {
                 } else {
                     R::wait(&event).await;
                 }
+                waiting.set(waiting.get() - 1);
             })
         })
         .collect();
+    note_handle_size(&handles);
     R::wait(&all_waiting).await;
     let blocked = cpu_ns() - start.0;
     R::set(&event, n as usize);
     for handle in handles {
         handle.await;
     }
+    // Every task got through (a panic would not show in some handles).
+    assert_eq!(waiting.get(), 0);
     start.end(vec![("block", blocked)])
 }
 
@@ -632,7 +643,10 @@ fn measure<R: CurveRt>(workload: &'static str, n: u64) {
                 _ => unreachable!(),
             }
         };
-        R::spawn(work).await
+        let measured = Rc::new(Cell::new(None));
+        let output = measured.clone();
+        R::spawn(async move { output.set(Some(work.await)) }).await;
+        measured.take().unwrap()
     });
     let peak = status_bytes("VmHWM");
     let phases: Vec<String> = measure
@@ -641,11 +655,12 @@ fn measure<R: CurveRt>(workload: &'static str, n: u64) {
         .map(|(name, ns)| format!(r#""{name}": {:.1}"#, ns / n as f64))
         .collect();
     println!(
-        r#"{{"runtime": "{}", "workload": "{workload}", "n": {n}, "cpu_ns_per_item": {:.1}, "wall_ns_per_item": {:.1}, "rss_bytes_per_item": {:.1}, "phases_cpu_ns_per_item": {{{}}}}}"#,
+        r#"{{"runtime": "{}", "workload": "{workload}", "n": {n}, "cpu_ns_per_item": {:.1}, "wall_ns_per_item": {:.1}, "rss_bytes_per_item": {:.1}, "handle_bytes": {}, "phases_cpu_ns_per_item": {{{}}}}}"#,
         R::NAME,
         measure.cpu_ns / n as f64,
         measure.wall_ns / n as f64,
         peak.saturating_sub(base) as f64 / n as f64,
+        HANDLE_BYTES.get(),
         phases.join(", "),
     );
 }
