@@ -686,13 +686,14 @@ fn runtimes() -> Vec<(&'static str, Measurer)> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo bench` runs every bench binary with `--bench`: nothing to do
-    // without a runtime named (curves.py runs this directly).
-    let args: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    // `cargo bench` runs every bench binary with `--bench` and whatever
+    // filter it was given: this one has nothing to do then (curves.py runs
+    // it directly).
+    if args.iter().any(|a| a == "--bench") {
+        eprintln!("curves: run by benches/curves.py (or `curves <runtime> <workload> <n>`)");
+        return;
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["client", n, addrs] => client(n.parse().unwrap(), addrs),
         ["list"] => {
@@ -711,9 +712,9 @@ fn main() {
             };
             run(workload, n);
         }
-        [] => eprintln!(
-            "usage: curves <runtime> <workload> <n> | curves list (see benches/curves.py)"
-        ),
-        _ => panic!("usage: curves <runtime> <workload> <n> | curves list"),
+        _ => {
+            eprintln!("usage: curves <runtime> <workload> <n> | curves list");
+            std::process::exit(2);
+        }
     }
 }
