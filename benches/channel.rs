@@ -1,6 +1,7 @@
 //! Channel benchmarks: uniloop's `channel::mpsc` and `channel::threadsafe`
 //! beside tokio's `mpsc` (on both tokio runtimes), async-channel (on
-//! async-executor) and futures' `mpsc` (on `LocalPool`) in the same run:
+//! async-executor), futures' `mpsc` (on `LocalPool`) and local-sync's
+//! `mpsc` (on monoio, Linux only; no thread-safe channel) in the same run:
 //! `cargo bench --bench channel`, then `python3 benches/report.py`.
 //!
 //! Every workload checks what it did (each round trip returns its own
@@ -120,6 +121,8 @@ impl SpawnJob for harness::Uniloop {}
 impl SpawnJob for harness::TokioLocal {}
 impl SpawnJob for harness::AsyncExecutor {}
 impl SpawnJob for harness::LocalPool {}
+#[cfg(target_os = "linux")]
+impl<const URING: bool> SpawnJob for harness::Monoio<URING> {}
 
 impl SpawnJob for harness::TokioCurrentThread {
     fn spawn_job(job: Job<harness::TokioChannels>) -> impl Future<Output = (u64, u64)> + 'static {
@@ -242,7 +245,19 @@ fn channel(c: &mut Criterion) {
     // 10 samples.
     let mut group = flat_group(c, "channel_threadsafe", THREADS * PER_THREAD, 10);
     group.measurement_time(Duration::from_secs(6));
-    every_runtime!(group, threadsafe);
+    // monoio has no thread-safe channel: its columns sit this one out.
+    columns!(
+        harness::column,
+        group,
+        threadsafe,
+        [
+            harness::Uniloop,
+            harness::TokioLocal,
+            harness::TokioCurrentThread,
+            harness::AsyncExecutor,
+            harness::LocalPool,
+        ]
+    );
 }
 
 criterion_group! {

@@ -1,7 +1,16 @@
 #!/usr/bin/env python3
 """Print the criterion medians of the last `cargo bench` run as the
 markdown tables BENCHMARKS.md keeps, each with uniloop's ratio to the
-faster of the two tokio columns:
+faster of the two tokio columns and to the fastest peer of the row (any
+column but uniloop's; its name in brackets). A cell marked † is shown but
+not counted as a peer: monoio re-polls a task that woke itself at once,
+so its yields let no other task run, and the rows that yield while
+holding a permit or a lock (semaphore, mutex) or that time yields
+(yield_many) do less work on monoio than on the others.
+
+monoio's columns (`monoio_legacy`, `monoio_uring`: its epoll and
+io_uring drivers) are in the executor, time, sync and channel tables on
+Linux; threadsafe has none (monoio has no thread-safe channel).
 
 - the executor core (`benches/runtime.rs`): ns per operation for every
   runtime;
@@ -31,9 +40,12 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or pathlib.Path(__file__).resolve().parent.parent / "target") / "criterion"
+MONOIO = ["monoio_legacy", "monoio_uring"]
 COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_executor",
-           "futures_local_pool"]
-TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"]
+           "futures_local_pool"] + MONOIO
+TIME_COLUMNS = ["uniloop", "tokio_local", "tokio_current_thread", "async_io"] + MONOIO
+# Rows where a column is shown but not counted as a peer (see the top).
+NOT_PEERS = {"yield_many": MONOIO, "semaphore": MONOIO, "mutex": MONOIO}
 TIME_GROUPS = ["timer_cancel", "timer_register_cancel", "sleepers"]
 SYNC_GROUPS = {"semaphore": "ns per acquire", "mutex": "ns per lock",
                "queue_1to1": "ns per item"}
@@ -71,17 +83,29 @@ def medians(group, columns):
 
 
 def print_header(columns):
-    print("| bench | " + " | ".join(columns) + " | uniloop ÷ tokio |")
-    print("|---" * (len(columns) + 2) + "|")
+    print("| bench | " + " | ".join(columns) + " | uniloop ÷ tokio | uniloop ÷ best peer |")
+    print("|---" * (len(columns) + 3) + "|")
 
 
-def print_row(label, values, columns):
-    """One table row; the ratio divides uniloop by the smaller tokio value
-    (every figure here is lower-is-better)."""
-    cells = [f"{values[c]:.1f}" if c in values else "–" for c in columns]
+def best_peer_ratio(values, not_peers, pick=min):
+    """uniloop's value over the best peer's, and the peer: 'r (name)'."""
+    peers = {c: v for c, v in values.items() if c != "uniloop" and c not in not_peers}
+    if not peers or "uniloop" not in values:
+        return "–"
+    best = pick(peers, key=peers.get)
+    return f"{values['uniloop'] / peers[best]:.2f} ({best})"
+
+
+def print_row(label, values, columns, group=None):
+    """One table row; the ratios divide uniloop by the smaller tokio value
+    and by the smallest peer value (every figure here is lower-is-better)."""
+    not_peers = NOT_PEERS.get(group, [])
+    cells = [(f"{values[c]:.1f}" + ("†" if c in not_peers else "")) if c in values else "–"
+             for c in columns]
     tokio = [values[c] for c in TOKIO if c in values]
     ratio = f"{values['uniloop'] / min(tokio):.2f}" if tokio and "uniloop" in values else "–"
-    print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+    best = best_peer_ratio(values, not_peers)
+    print(f"| {label} | " + " | ".join(cells) + f" | {ratio} | {best} |")
 
 
 def print_time_table(groups):
@@ -106,14 +130,15 @@ def print_time_table(groups):
 def print_runtime_table(groups):
     print_header(COLUMNS)
     for group in groups:
-        print_row(group, medians(group, COLUMNS), COLUMNS)
+        print_row(group, medians(group, COLUMNS), COLUMNS, group)
 
 
 def print_sync_table(groups):
     print_header(COLUMNS)
     for group in SYNC_GROUPS:
         if group in groups:
-            print_row(f"{group} ({SYNC_GROUPS[group]})", medians(group, COLUMNS), COLUMNS)
+            print_row(f"{group} ({SYNC_GROUPS[group]})", medians(group, COLUMNS), COLUMNS,
+                      group)
 
 
 def print_channel_table(groups):
@@ -145,8 +170,9 @@ def print_net_table(groups):
         cells = [f"{krps[c]:.1f}" if c in krps else "–" for c in NET_COLUMNS]
         tokio = [krps[c] for c in TOKIO if c in krps]
         ratio = f"{krps['uniloop'] / max(tokio):.2f}" if tokio and "uniloop" in krps else "–"
-        print(f"| {label} (k round trips/s; ratio: uniloop ÷ faster tokio) | "
-              + " | ".join(cells) + f" | {ratio} |")
+        best = best_peer_ratio(krps, [], pick=max)
+        print(f"| {label} (k round trips/s; ratios: uniloop ÷ faster tokio, ÷ best peer) | "
+              + " | ".join(cells) + f" | {ratio} | {best} |")
 
 
 def print_threads_table(groups):

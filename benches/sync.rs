@@ -1,6 +1,7 @@
 //! Sync primitive and queue benchmarks, uniloop's beside tokio's (on both
 //! tokio runtimes) and async-lock's and futures' (on async-executor and
-//! `LocalPool`) in the same run: `cargo bench --bench sync`, then
+//! `LocalPool`) and local-sync's with async-lock's mutex (on monoio, Linux
+//! only) in the same run: `cargo bench --bench sync`, then
 //! `python3 benches/report.py`.
 //!
 //! Every workload checks what it did (no permit over the limit, no lost
@@ -89,6 +90,11 @@ async fn run<R: Rt, P: Primitives>(job: Job<P>) -> u64 {
 /// `run` is `Send` (tokio's primitives are), but that can only be checked
 /// where the runtime is a concrete type, hence this trait.
 trait SpawnJob: SyncRt + 'static {
+    /// Whether `yield_now` lets the other ready tasks run before the
+    /// yielding one. Not on monoio: a task that wakes itself is put at
+    /// the front of the run queue and polled again at once, so a task
+    /// never yields its permit or lock to another there.
+    const YIELD_RUNS_OTHERS: bool = true;
     fn spawn_job(job: Job<Self::Primitives>) -> impl Future<Output = u64> + 'static {
         Self::spawn_local(run::<Self, Self::Primitives>(job))
     }
@@ -98,6 +104,10 @@ impl SpawnJob for harness::Uniloop {}
 impl SpawnJob for harness::TokioLocal {}
 impl SpawnJob for harness::AsyncExecutor {}
 impl SpawnJob for harness::LocalPool {}
+#[cfg(target_os = "linux")]
+impl<const URING: bool> SpawnJob for harness::Monoio<URING> {
+    const YIELD_RUNS_OTHERS: bool = false;
+}
 
 impl SpawnJob for harness::TokioCurrentThread {
     fn spawn_job(job: Job<harness::TokioSync>) -> impl Future<Output = u64> + 'static {
@@ -124,7 +134,11 @@ fn semaphore<R: SpawnJob>(rt: &mut R) {
     });
     assert_eq!(acquired, TASKS * ROUNDS);
     assert_eq!(HELD.get(), 0);
-    assert_eq!(PEAK_HELD.get(), PERMITS);
+    if R::YIELD_RUNS_OTHERS {
+        assert_eq!(PEAK_HELD.get(), PERMITS);
+    } else {
+        assert!(PEAK_HELD.get() <= PERMITS);
+    }
 }
 
 /// 1 000 tasks × 100 times: lock, read, yield, write, unlock.

@@ -1,16 +1,18 @@
 //! Timer benchmarks, uniloop beside tokio (both runtimes, with their time
-//! driver) and async-io's timers in the same run: `cargo bench --bench
+//! driver), async-io's timers and monoio's (both drivers, Linux only) in
+//! the same run: `cargo bench --bench
 //! time`, then `python3 benches/report.py`.
 //!
 //! Peak RSS is per process, so before the criterion groups `main` re-runs
 //! this bench once per runtime with `UNILOOP_BENCH_RSS=<runtime>`; each
 //! child runs `sleepers` once and prints how much its peak RSS grew. The
-//! table goes to stdout and to `target/criterion/sleepers_rss.json`.
+//! table goes to stdout and to `sleepers_rss.json` in criterion's directory
+//! (`$CARGO_TARGET_DIR/criterion`, else the workspace's `target/criterion`).
 
 mod harness;
 
 use std::future::ready;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -90,6 +92,9 @@ struct Rss {
 /// `work` on a new runtime and take `VmHWM` minus `VmRSS` at the process's
 /// start; in the parent, run that child and keep what it printed.
 fn rss_column<R: TimeRt>(rss: &mut Rss, work: fn(&mut R)) {
+    if R::unavailable().is_some() {
+        return;
+    }
     let growth_kib = match &rss.child {
         Some(name) if name == R::NAME => {
             work(&mut R::new());
@@ -148,7 +153,7 @@ fn rss_filter() -> Option<Option<String>> {
 }
 
 /// Print the peak-RSS rows and write them to
-/// `target/criterion/sleepers_rss.json` for `benches/report.py`.
+/// `sleepers_rss.json` beside criterion's results, for `benches/report.py`.
 fn report_rss(rows: &[(&str, u64)]) {
     println!("sleepers: peak RSS growth over one run ({SLEEPERS} tasks), KiB");
     for (name, kib) in rows {
@@ -158,7 +163,13 @@ fn report_rss(rows: &[(&str, u64)]) {
         .iter()
         .map(|(name, kib)| format!("\"{name}\": {kib}"))
         .collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
+    // Where criterion and `report.py` look: `$CARGO_TARGET_DIR/criterion`,
+    // else the workspace's `target/criterion` (this crate is `benches/`).
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("criterion");
     std::fs::create_dir_all(&dir).unwrap();
     let json = format!(
         "{{\"unit\": \"KiB\", \"peak_rss_growth\": {{{}}}}}\n",

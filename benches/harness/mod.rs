@@ -12,6 +12,8 @@
 //! of [`Channels`] for the channel benches: uniloop's `channel::mpsc` and
 //! `channel::threadsafe`, tokio's `mpsc` (on both tokio runtimes),
 //! async-channel on async-executor and futures' `mpsc` on `LocalPool`.
+//! On Linux, monoio runs as two more columns of each (`monoio_legacy`,
+//! `monoio_uring`: its epoll and io_uring drivers; see `monoio_rt.rs`).
 //!
 //! Workloads spawn `Send` futures so that the same code runs on tokio's
 //! current-thread runtime too; every runtime pays the same for them. (The
@@ -19,6 +21,12 @@
 //! `SpawnJob` in `benches/sync.rs`.)
 
 #![allow(dead_code)] // each bench binary uses a different part
+
+#[cfg(target_os = "linux")]
+mod monoio_rt;
+#[cfg(target_os = "linux")]
+#[allow(unused_imports)] // each bench binary uses a different part
+pub use monoio_rt::{Monoio, MonoioChannels, MonoioLegacy, MonoioSync, MonoioUring};
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -36,6 +44,12 @@ use criterion::{BenchmarkGroup, Criterion, Throughput};
 pub trait Rt: Sized {
     /// The column name in reports.
     const NAME: &'static str;
+    /// Why this runtime cannot run on this machine, if it cannot (monoio's
+    /// io_uring driver where io_uring is unavailable): its column is then
+    /// skipped.
+    fn unavailable() -> Option<&'static str> {
+        None
+    }
     fn new() -> Self;
     fn block_on<F: Future>(&mut self, future: F) -> F::Output;
     /// Spawn on the runtime that is running (inside `block_on`); the handle
@@ -670,6 +684,10 @@ impl ChannelRt for LocalPool {
 /// built outside the measurement, once per criterion sample (criterion
 /// calls the closure once per sample).
 pub fn column<R: Rt>(group: &mut BenchmarkGroup<'_, WallTime>, work: fn(&mut R)) {
+    if let Some(why) = R::unavailable() {
+        eprintln!("skipping the {} column: {why}", R::NAME);
+        return;
+    }
     group.bench_function(R::NAME, |b| {
         let mut rt = R::new();
         b.iter(|| work(&mut rt));
@@ -684,12 +702,20 @@ pub fn group<'a>(c: &'a mut Criterion, name: &str, elements: u64) -> BenchmarkGr
 }
 
 /// Call `$column($group, $work::<R>)` for every runtime `R` listed
-/// (`$column` is [`column`] or has its shape).
+/// (`$column` is [`column`] or has its shape), then for every runtime of
+/// the `linux:` list on Linux only (monoio's).
 #[macro_export]
 macro_rules! columns {
-    ($column:path, $group:expr, $work:ident, [$($rt:ty),+ $(,)?]) => {{
+    ($column:path, $group:expr, $work:ident, [$($rt:ty),+ $(,)?]
+     $(, linux: [$($linux_rt:ty),+ $(,)?])?) => {{
         let group = &mut $group;
         $($column(group, $work::<$rt>);)+
+        $(
+            #[cfg(target_os = "linux")]
+            {
+                $($column(group, $work::<$linux_rt>);)+
+            }
+        )?
     }};
 }
 
@@ -708,7 +734,8 @@ macro_rules! every_runtime {
                 harness::TokioCurrentThread,
                 harness::AsyncExecutor,
                 harness::LocalPool,
-            ]
+            ],
+            linux: [harness::MonoioLegacy, harness::MonoioUring]
         )
     };
 }
@@ -731,7 +758,8 @@ macro_rules! every_timer_runtime {
                 harness::TokioLocal<true>,
                 harness::TokioCurrentThread<true>,
                 harness::AsyncIo,
-            ]
+            ],
+            linux: [harness::MonoioLegacy<true>, harness::MonoioUring<true>]
         )
     };
 }
