@@ -97,6 +97,11 @@ pub fn ctrl_c() -> CtrlC {
 /// The future [`ctrl_c`] returns: `Ok(())` once a `SIGINT` arrived after
 /// it was created.
 ///
+/// # Panics
+///
+/// If polled again after it returned: "uniloop::signal::CtrlC polled
+/// after it returned".
+///
 /// # Examples
 ///
 /// ```no_run
