@@ -34,7 +34,7 @@ use pin_project_lite::pin_project;
 
 use crate::runtime::context;
 use crate::runtime::task::cancel::{collecting, Cancelling};
-use crate::runtime::task::cell::{header_of, Harness};
+use crate::runtime::task::raw::RawTask;
 use crate::util::wait_list::{WaitEntry, WaitList, WaitListOwner};
 
 thread_local! {
@@ -177,7 +177,7 @@ enum Ending<T> {
 
 /// Where an armed `Cleanup` is registered.
 struct Armed {
-    task: Rc<dyn Harness>,
+    task: RawTask,
     /// Its waker among the task's cancel watchers.
     watch: WaitEntry<Watchers>,
     /// The scopes nested in this one, alive.
@@ -188,7 +188,7 @@ struct Armed {
 
 impl Drop for Armed {
     fn drop(&mut self) {
-        header_of(&self.task).state.disarm_cleanup();
+        self.task.header().state.disarm_cleanup();
         if let Some(outer) = &self.outer {
             outer.set(outer.get() - 1);
         }
@@ -196,13 +196,13 @@ impl Drop for Armed {
 }
 
 /// A task's cancel watchers, owner of a cleanup's wait entry.
-struct Watchers(Rc<dyn Harness>);
+struct Watchers(RawTask);
 
 impl WaitListOwner for Watchers {
     type Data = ();
 
     fn with_list<R>(&self, f: impl FnOnce(&mut WaitList<()>) -> R) -> R {
-        f(&mut header_of(&self.0).extra().cancel_watchers.borrow_mut())
+        f(&mut self.0.header().extra().cancel_watchers.borrow_mut())
     }
 }
 
@@ -248,7 +248,7 @@ impl<F: Future, C: Future<Output = ()>> Cleanup<F, C> {
 /// Arm a cleanup in the task being polled, if any.
 fn arm() -> Option<Armed> {
     let task = context::with_current(|core| core.scheduler().running_task()).flatten()?;
-    header_of(&task).state.arm_cleanup();
+    task.header().state.arm_cleanup();
     let outer = SCOPES
         .try_with(|s| s.borrow().last().cloned())
         .ok()
@@ -297,12 +297,12 @@ impl<F: Future, C: Future<Output = ()>> Future for Cleanup<F, C> {
                     let cancelled = this
                         .armed
                         .as_ref()
-                        .is_some_and(|a| header_of(&a.task).is_cancelled());
+                        .is_some_and(|a| a.task.header().is_cancelled());
                     let inner_alive = this.armed.as_ref().is_some_and(|a| a.inner.get() > 0);
                     if cancelled && !inner_alive {
                         // Drop the work, and wait for what it awaited.
                         let armed = this.armed.as_ref().expect("cancelled only when armed");
-                        let message = header_of(&armed.task).cancel_message();
+                        let message = armed.task.header().cancel_message();
                         let mut work = this.work.as_mut();
                         let ((), children) = collecting(message, || work.set(None));
                         *this.phase = Phase::Children(children);

@@ -4,14 +4,14 @@
 
 use super::core::Core;
 use super::metrics::Metrics;
-use super::task::cell::{header_of, Header, Kind};
+use super::task::cell::{Header, Kind};
 use super::task::{TaskInfo, TaskState};
 
 impl Core {
     /// The task being polled, if it is a task.
     pub(crate) fn current_task(&self) -> Option<TaskInfo> {
         let running = self.scheduler().running_task()?;
-        let header = header_of(&running);
+        let header = running.header();
         (header.kind() == Kind::Task).then(|| info(header))
     }
 

@@ -22,22 +22,24 @@
 
 mod ring;
 mod run_queue;
+mod task_slab;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe, Location};
-use std::rc::Rc;
+use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Context;
 
-use slab::Slab;
-
 pub(crate) use run_queue::Next;
 use run_queue::{RunQueue, GOLDEN_GAMMA};
+use task_slab::TaskSlab;
 
 use super::debug::SlowPolls;
 use super::metrics::{bump, Counters};
-use super::task::cell::{harness_header, header_of, Harness, Header, Kind, TaskCell};
+use super::task::cell::{Header, Kind, TaskCell};
+use super::task::raw::RawTask;
 use super::task::state::Schedule;
 use super::task::{AbortHandle, Task, TaskId};
 use super::waker::{self, TaskRef, MAIN_KEY, MAX_TASKS};
@@ -47,7 +49,7 @@ static GENERATION_BASES: AtomicU64 = AtomicU64::new(0);
 pub(crate) struct Scheduler {
     /// The runtime's id, part of every `TaskRef` it hands out.
     id: usize,
-    tasks: RefCell<Slab<Rc<dyn Harness>>>,
+    tasks: RefCell<TaskSlab>,
     run_queue: RunQueue,
     next_id: Cell<u64>,
     /// Added to task ids to make generations (see the module invariants).
@@ -64,7 +66,7 @@ impl Scheduler {
         let generation_base = GENERATION_BASES.fetch_add(GOLDEN_GAMMA, Ordering::Relaxed);
         Scheduler {
             id,
-            tasks: RefCell::new(Slab::new()),
+            tasks: RefCell::new(TaskSlab::new()),
             run_queue: RunQueue::new(id, seed, TaskRef::generation_of(generation_base)),
             next_id: Cell::new(1),
             generation_base,
@@ -121,20 +123,22 @@ impl Scheduler {
             kind,
             task_ref,
             self.report_unretrieved,
+            TaskCell::<F>::VTABLE,
         );
-        let cell = Rc::new(TaskCell::new(header, future));
-        tasks.insert(cell.clone());
+        let (slab_ref, handle_ref) = TaskCell::allocate(header, future);
+        tasks.insert(slab_ref);
         drop(tasks);
         self.run_queue.push(task_ref);
-        Task::new(cell)
+        // SAFETY: the cell's future is `F`, whose output is the handle's.
+        unsafe { Task::from_raw(handle_ref) }
     }
 
     /// The task at `task`, if it is still that task.
     #[inline]
-    fn lookup(&self, task: TaskRef) -> Option<Rc<dyn Harness>> {
+    fn lookup(&self, task: TaskRef) -> Option<RawTask> {
         let tasks = self.tasks.borrow();
-        let harness = tasks.get(task.key())?;
-        (header_of(harness).task_ref == task).then(|| harness.clone())
+        let raw = tasks.get(task.key())?;
+        (raw.header().task_ref == task).then(|| raw.clone())
     }
 
     /// A wake of the task (or main) at `task`: queue it unless it is queued
@@ -147,8 +151,8 @@ impl Scheduler {
         } else {
             let tasks = self.tasks.borrow();
             match tasks.get(task.key()) {
-                Some(harness) => {
-                    let header = header_of(harness);
+                Some(raw) => {
+                    let header = raw.header();
                     header.task_ref == task && header.state.schedule() == Schedule::Queue
                 }
                 None => false,
@@ -185,23 +189,28 @@ impl Scheduler {
     /// and free it if it is done.
     #[inline]
     pub(crate) fn run_task(&self, task: TaskRef, slow_polls: &SlowPolls) {
-        let harness: *const dyn Harness = {
+        let harness = {
             let tasks = self.tasks.borrow();
             match tasks.get(task.key()) {
-                Some(harness) if header_of(harness).task_ref == task => Rc::as_ptr(harness),
+                Some(raw) if raw.header().task_ref == task => {
+                    // SAFETY: a copy of the slab entry's pointer, which is
+                    // not dropped: the entry's count stands for it. The
+                    // entry holds that count until the removal below, and
+                    // nothing else removes it meanwhile: entries are
+                    // removed only here, for the task this call runs, and
+                    // by `shut_down`, which the loop calls between turns,
+                    // never during a poll (one loop runs per thread:
+                    // `context::enter_loop`; a runtime dropped inside
+                    // another's task is not running). So the cell lives
+                    // until then, wherever the slab moves its entries when
+                    // a spawn grows it. Not cloning the cell for the poll
+                    // saves a count's increment and decrement per poll.
+                    ManuallyDrop::new(unsafe { ptr::read(raw) })
+                }
                 _ => return, // stale: freed or replaced since it was queued
             }
         };
-        // SAFETY: the slab entry holds a strong count of the cell until the
-        // removal below, and nothing else removes it meanwhile: entries are
-        // removed only here, for the task this call runs, and by
-        // `shut_down`, which the loop calls between turns, never during a
-        // poll (one loop runs per thread: `context::enter_loop`; a runtime
-        // dropped inside another's task is not running). So the pointer is
-        // valid until then; the cell is not cloned for the poll, which
-        // saves a count's increment and decrement per poll.
-        let harness = unsafe { &*harness };
-        let header = harness_header(harness);
+        let header = harness.header();
         let is_task = header.kind() == Kind::Task;
         if is_task {
             self.running.set(Some(task));
@@ -221,7 +230,7 @@ impl Scheduler {
     }
 
     /// The cell of the task being polled, if it is a task.
-    pub(crate) fn running_task(&self) -> Option<Rc<dyn Harness>> {
+    pub(crate) fn running_task(&self) -> Option<RawTask> {
         self.lookup(self.running.get()?)
     }
 
@@ -229,7 +238,7 @@ impl Scheduler {
     /// introspection; `f` must not spawn or free tasks).
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
         let tasks = self.tasks.borrow();
-        tasks.iter().for_each(|(_, harness)| f(header_of(harness)));
+        tasks.iter().for_each(|raw| f(raw.header()));
     }
 
     /// Drop every task still alive, including tasks their destructors
@@ -241,7 +250,7 @@ impl Scheduler {
         let mut spawned_late = 0;
         let mut first = true;
         loop {
-            let tasks: Vec<Rc<dyn Harness>> = self.tasks.borrow_mut().drain().collect();
+            let tasks = self.tasks.borrow_mut().drain();
             if tasks.is_empty() {
                 break;
             }
@@ -263,10 +272,7 @@ impl Scheduler {
 
     /// Whether any task (not a callback) has not completed.
     pub(crate) fn has_alive_tasks(&self) -> bool {
-        self.tasks
-            .borrow()
-            .iter()
-            .any(|(_, t)| is_alive(t.header()))
+        self.tasks.borrow().iter().any(|t| is_alive(t.header()))
     }
 
     /// Every task (not a callback) that has not completed.
@@ -274,8 +280,8 @@ impl Scheduler {
         self.tasks
             .borrow()
             .iter()
-            .filter(|(_, t)| is_alive(t.header()))
-            .map(|(_, t)| AbortHandle::new(t.clone()))
+            .filter(|t| is_alive(t.header()))
+            .map(|t| AbortHandle::new(t.clone()))
             .collect()
     }
 }

@@ -27,7 +27,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::cell::Harness;
+use super::raw::RawTask;
 use super::AbortHandle;
 use crate::runtime::context;
 
@@ -150,7 +150,7 @@ pub(crate) fn dropped_while_awaited(task: AbortHandle) {
 
 /// The task the loop on this thread is closing (dropping its future), if
 /// any.
-fn closing_task() -> Option<Rc<dyn Harness>> {
+fn closing_task() -> Option<RawTask> {
     context::with_current(|core| core.scheduler().running_task())
         .flatten()
         .filter(|task| task.header().state.is_closing())

@@ -13,41 +13,51 @@
 //! ```
 //!
 //! 1. `Scheduler::spawn` creates the cell in `Pending` and queues it.
-//! 2. `Harness::run` (called by the loop only) starts the task (the state's
+//! 2. `TaskCell::run` (called by the loop only, through `RawTask::run`) starts the task (the state's
 //!    `start` transition says whether to poll it or close it), polls the
 //!    future; when it is ready, panics, or cancellation was requested,
 //!    `complete` closes the state (the outcome is decided: a destructor
 //!    that now calls `cancel()` gets `false`), drops the future in place,
 //!    stores the output, completes the state and wakes the joiner.
-//! 3. `JoinSide::poll_join` (the `Task` handle) moves the output out once.
+//! 3. `TaskCell::poll_join` (the `Task` handle's poll) moves the output out
+//!    once.
 //!
 //! The task's state machine, every bit of it, is `state.rs`'s.
 //!
 //! # Invariants
 //!
-//! - The cell lives in an `Rc` allocation that never moves, and the future
-//!   is never moved out of `Stage::Pending`: it is dropped in place when the
-//!   stage is overwritten. This is the pinning guarantee `run` relies on.
-//! - Only the loop polls the future, and never re-entrantly (a task cannot
-//!   poll itself); `poll_join` touches the stage only once the state is
-//!   complete, when no poll can be in progress. The `RefCell` checks both at
-//!   run time.
-//! - `TaskCell` is `#[repr(C)]` with its header first, and it is the only
-//!   type that implements `Harness`: so the data pointer of an
-//!   `Rc<dyn Harness>` points at a `Header` ([`header_of`]).
+//! - The cell is one `Box` allocation that never moves (`allocate` leaks
+//!   it; the last `RawTask` frees it), and the future is never moved out
+//!   of `Stage::Pending`: it is dropped in place when the stage is
+//!   overwritten. This is the pinning guarantee `run` relies on.
+//! - The stage is an `UnsafeCell`, and who touches it is fixed by the
+//!   state: until the task is complete, only the loop (`run`'s poll, the
+//!   close in `complete`, `shut_down`), never re-entrantly, since only the
+//!   loop runs a task and it runs none inside a poll; once it is complete,
+//!   only the handles (`poll_join`, `poll_complete`, `output_is`,
+//!   `is_consumed`), which read the state first and hold no reference to
+//!   the stage when they return. So no two references to it are ever alive
+//!   at once, even when the future's destructor or a poll reaches this
+//!   task's own handle.
+//! - `TaskCell` is `#[repr(C)]` with its header first, and the header's
+//!   `vtable` is its own cell type's ([`TaskCell::VTABLE`]): so the
+//!   address of the header, which `RawTask` holds, is the cell's, and the
+//!   vtable's entries know what lies behind it.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell, UnsafeCell};
 use std::future::Future;
 use std::io::{self, Write};
 use std::mem;
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::cancel::Cancelling;
 use super::error::JoinError;
 use super::info::TaskId;
+use super::raw::{RawTask, Vtable};
 use super::state::{Start, State};
 use crate::runtime::waker::TaskRef;
 use crate::util::wait_list::WaitList;
@@ -60,9 +70,13 @@ pub(crate) enum Kind {
     Callback,
 }
 
-/// What every task has, whatever its future: 40 bytes (the cell of a
+/// What every task has, whatever its future: 56 bytes (the cell of a
 /// small task stays in glibc's fast bins, see the tests below).
 pub(crate) struct Header {
+    /// The cell's operations (see `raw.rs`).
+    pub(crate) vtable: &'static Vtable,
+    /// The `RawTask`s pointing at the cell.
+    pub(crate) refs: Cell<u32>,
     pub(crate) id: TaskId,
     pub(crate) location: &'static Location<'static>,
     pub(crate) task_ref: TaskRef,
@@ -173,8 +187,11 @@ impl Header {
         kind: Kind,
         task_ref: TaskRef,
         report_unretrieved: bool,
+        vtable: &'static Vtable,
     ) -> Header {
         let header = Header {
+            vtable,
+            refs: Cell::new(0),
             id,
             location,
             task_ref,
@@ -295,60 +312,86 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-/// The loop's view of a task. Only [`TaskCell`] implements it (see the
-/// module invariants).
-pub(crate) trait Harness {
-    fn header(&self) -> &Header;
-    /// Poll the task once (or close it if cancelled, or see whether the
-    /// tasks its close cancelled are done); `true` once complete.
-    fn run(&self, cx: &mut Context<'_>) -> bool;
-    /// `Ready` once complete; until then `cx`'s waker is woken when it
-    /// completes (it takes the joiner's place: for a task whose handle is
-    /// gone).
-    fn poll_completion(&self, cx: &mut Context<'_>) -> Poll<()>;
-    /// Drop the future at shutdown: the task completes as cancelled.
-    fn shut_down(&self);
-}
-
-/// The `Task<T>` handle's view of a task.
-pub(crate) trait JoinSide<T> {
-    fn header(&self) -> &Header;
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
-    /// `poll_join` for the `Task` handle polled as a future: marks it
-    /// awaited first (see `runtime::task::cancel`).
-    fn poll_join_awaited(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
-        self.header().state.set_awaited(true);
-        self.poll_join(cx)
-    }
-    /// Like `poll_join`, but leave the output in place: `Ready(true)` once
-    /// the task completed with an `Err` (cancelled or panicked),
-    /// `Ready(false)` once it returned.
-    fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool>;
-    /// Whether the task returned a value (not yet taken) for which
-    /// `test` holds: for `wait`'s failures among `Result` outputs.
-    fn output_is(&self, test: &mut dyn FnMut(&T) -> bool) -> bool;
-    /// Whether the output was taken (the `Task` returned `Ready`).
-    fn is_consumed(&self) -> bool;
-    /// The same cell, seen by the loop (to cancel it without knowing `T`).
-    fn into_harness(self: Rc<Self>) -> Rc<dyn Harness>;
-}
-
-/// `#[repr(C)]`, header first: see [`header_of`].
+/// One task: `#[repr(C)]` with its header first, so the address of the
+/// cell is that of its header ([`RawTask`] holds it).
 #[repr(C)]
 pub(crate) struct TaskCell<F: Future> {
     header: Header,
-    stage: RefCell<Stage<F>>,
+    /// Touched only as the module invariants allow (no `RefCell`: its flag
+    /// would cost a word in every task).
+    stage: UnsafeCell<Stage<F>>,
     joiner: Cell<Option<Waker>>,
 }
 
 impl<F: Future> TaskCell<F> {
+    /// The operations of this kind of cell.
+    pub(crate) const VTABLE: &'static Vtable = &Vtable {
+        run: run::<F>,
+        poll_completion: poll_completion::<F>,
+        shut_down: shut_down::<F>,
+        poll_complete: poll_complete::<F>,
+        poll_join: poll_join::<F>,
+        output_is: output_is::<F>,
+        is_consumed: is_consumed::<F>,
+        dealloc: dealloc::<F>,
+    };
+
+    /// Allocate the cell of `future`: one count for the slab, one for the
+    /// `Task`.
     #[inline]
-    pub(crate) fn new(header: Header, future: F) -> TaskCell<F> {
-        TaskCell {
+    pub(crate) fn allocate(mut header: Header, future: F) -> (RawTask, RawTask) {
+        // Whatever `header` was made with, its entries must be this
+        // cell's (a constant's address may differ between uses, so it is
+        // set here rather than compared).
+        header.vtable = Self::VTABLE;
+        header.refs.set(2);
+        let cell = Box::new(TaskCell {
             header,
-            stage: RefCell::new(Stage::Pending(future)),
+            stage: UnsafeCell::new(Stage::Pending(future)),
             joiner: Cell::new(None),
-        }
+        });
+        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+        // SAFETY: the cell was just allocated with two counts, and the
+        // header is at its address (`repr(C)`, first field); `dealloc::<F>`
+        // frees it as the `Box<TaskCell<F>>` it was.
+        unsafe { (RawTask::from_counted(ptr), RawTask::from_counted(ptr)) }
+    }
+
+    /// The cell at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is the header of a live `TaskCell<F>` (its vtable is this
+    /// type's: the vtable's functions are the only callers).
+    #[inline]
+    unsafe fn from_header<'a>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
+        // SAFETY: the caller's promise; the header is at offset 0.
+        unsafe { ptr.cast::<TaskCell<F>>().as_ref() }
+    }
+
+    /// The stage, to change it.
+    ///
+    /// # Safety
+    ///
+    /// No other reference to the stage is alive while the returned one is.
+    /// The module invariants say who may call: the loop's poll and close
+    /// (not complete), the handle's reads (complete only).
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    unsafe fn stage_mut(&self) -> &mut Stage<F> {
+        // SAFETY: the caller's promise.
+        unsafe { &mut *self.stage.get() }
+    }
+
+    /// The stored outcome, once the task is complete (`None` before).
+    #[inline]
+    fn finished_stage(&self) -> Option<&Stage<F>> {
+        // SAFETY: complete, the stage is only read, or replaced by
+        // `poll_join`, which nothing calls while this reference lives
+        // (its users do not run user code while they hold it).
+        self.header
+            .is_complete()
+            .then(|| unsafe { &*self.stage.get() })
     }
 
     /// Drop the future in place and store `output`; then, unless the
@@ -357,18 +400,19 @@ impl<F: Future> TaskCell<F> {
     ///
     /// A panic from the future's destructor (or from a joiner's foreign
     /// waker) is caught and discarded: the output is stored either way, as an
-    /// assignment whose drop unwinds still writes the new value. The borrow
-    /// is taken outside `catch_unwind`: if it could fail, the state must not
-    /// complete over a `Pending` stage.
+    /// assignment whose drop unwinds still writes the new value.
     fn complete(&self, output: Result<F::Output, JoinError>, cx: Option<&mut Context<'_>>) -> bool {
         self.header.state.close();
-        let mut stage = self.stage.borrow_mut();
+        // SAFETY: the loop closes the task (`run`, `shut_down`), not polling
+        // it; closing, not complete, the handles do not read the stage, so
+        // this is its only reference. The future's destructor (user code)
+        // cannot reach it either: only the loop runs or closes a task.
+        let stage = unsafe { self.stage_mut() };
         // Awaited handles the future drops put their tasks in `extra`
         // (`cancel::dropped_while_awaited` finds this task closing).
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             *stage = Stage::Finished(output);
         }));
-        drop(stage);
         if let (Some(extra), Some(cx)) = (self.header.extra.get(), cx) {
             if extra.poll_cancelled(self.header.id, cx).is_pending() {
                 return false;
@@ -397,12 +441,6 @@ impl<F: Future> TaskCell<F> {
             self.header.cancel_message(),
         ))
     }
-}
-
-impl<F: Future> Harness for TaskCell<F> {
-    fn header(&self) -> &Header {
-        &self.header
-    }
 
     fn run(&self, cx: &mut Context<'_>) -> bool {
         match self.header.state.start() {
@@ -421,8 +459,10 @@ impl<F: Future> Harness for TaskCell<F> {
         }
         self.header.count_poll();
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut stage = self.stage.borrow_mut();
-            let Stage::Pending(future) = &mut *stage else {
+            // SAFETY: the loop polls the task (running, not complete: the
+            // handles do not read the stage), and never re-entrantly: only
+            // the loop runs a task, and it does not run one inside a poll.
+            let Stage::Pending(future) = (unsafe { self.stage_mut() }) else {
                 unreachable!("a task without a future was scheduled");
             };
             // SAFETY: the future stays at this address until it is dropped in
@@ -474,83 +514,104 @@ impl<F: Future> Harness for TaskCell<F> {
         let _ = self.header.state.request_cancel();
         self.complete(self.cancelled(), None);
     }
-}
-
-impl<F: Future + 'static> JoinSide<F::Output> for TaskCell<F> {
-    fn header(&self) -> &Header {
-        &self.header
-    }
-
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        if self.poll_complete(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let mut stage = self.stage.borrow_mut();
-        // Only a finished stage is moved out: never a (pinned) future.
-        if !matches!(*stage, Stage::Finished(_)) {
-            panic!("a uniloop::Task was polled after it returned its output");
-        }
-        match mem::replace(&mut *stage, Stage::Consumed) {
-            Stage::Finished(output) => Poll::Ready(output),
-            _ => unreachable!(),
-        }
-    }
 
     fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool> {
-        if !self.header.is_complete() {
+        let Some(stage) = self.finished_stage() else {
             let joiner = match self.joiner.take() {
                 Some(w) if w.will_wake(cx.waker()) => w,
                 _ => cx.waker().clone(),
             };
             self.joiner.set(Some(joiner));
             return Poll::Pending;
-        }
-        Poll::Ready(matches!(*self.stage.borrow(), Stage::Finished(Err(_))))
+        };
+        Poll::Ready(matches!(stage, Stage::Finished(Err(_))))
     }
 
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        if self.poll_complete(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // SAFETY: complete: only the handles touch the stage now, one call
+        // at a time, and none holds a reference to it across this one
+        // (`finished_stage`'s readers let go before returning).
+        let stage = unsafe { self.stage_mut() };
+        // Only a finished stage is moved out: never a (pinned) future.
+        if !matches!(*stage, Stage::Finished(_)) {
+            panic!("a uniloop::Task was polled after it returned its output");
+        }
+        match mem::replace(stage, Stage::Consumed) {
+            Stage::Finished(output) => Poll::Ready(output),
+            _ => unreachable!(),
+        }
+    }
+
+    /// `test` runs with a reference into the stage: it must not touch
+    /// this task (the crate's callers pass plain predicates).
     fn output_is(&self, test: &mut dyn FnMut(&F::Output) -> bool) -> bool {
-        match &*self.stage.borrow() {
-            Stage::Finished(Ok(output)) => test(output),
+        match self.finished_stage() {
+            Some(Stage::Finished(Ok(output))) => test(output),
             _ => false,
         }
     }
 
     fn is_consumed(&self) -> bool {
-        matches!(*self.stage.borrow(), Stage::Consumed)
-    }
-
-    fn into_harness(self: Rc<Self>) -> Rc<dyn Harness> {
-        self
+        matches!(self.finished_stage(), Some(Stage::Consumed))
     }
 }
 
-/// The header of the task behind `harness`, read without a virtual call
-/// (the scheduler's hot paths: every wake, every poll).
-#[inline]
-pub(crate) fn header_of(harness: &Rc<dyn Harness>) -> &Header {
-    // SAFETY: only `TaskCell<F>` implements `Harness` (the trait is
-    // crate-private, see the module invariants), and `TaskCell<F>` is
-    // `#[repr(C)]` with `header` as its first field, at offset 0. So the
-    // data pointer of the `Rc<dyn Harness>` is a valid, aligned pointer to
-    // that `Header`, which lives as long as the `Rc` the returned
-    // reference borrows.
-    unsafe { &*Rc::as_ptr(harness).cast::<Header>() }
+// The vtable's entries: each finds its `TaskCell<F>` at the header's
+// address. SAFETY (for all of them): a vtable is only reached through the
+// header of the cell it was made for (`TaskCell::allocate`), by a
+// `RawTask` holding a count of that live cell.
+
+unsafe fn run<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> bool {
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.run(cx)
 }
 
-/// [`header_of`] for a borrowed cell (the poll, which does not clone it).
-#[inline]
-pub(crate) fn harness_header(harness: &dyn Harness) -> &Header {
-    // SAFETY: as for `header_of`: the data pointer of a `&dyn Harness`
-    // points at a `TaskCell<F>`, whose `Header` is at offset 0.
-    unsafe { &*(harness as *const dyn Harness).cast::<Header>() }
+unsafe fn poll_completion<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()> {
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.poll_completion(cx)
 }
 
-/// [`header_of`] for a task's join side (the `Task` handle's drop).
-#[inline]
-pub(crate) fn join_header_of<T>(join: &Rc<dyn JoinSide<T>>) -> &Header {
-    // SAFETY: as for `header_of`: only `TaskCell<F>` implements the
-    // crate-private `JoinSide`, and its `Header` is at offset 0.
-    unsafe { &*Rc::as_ptr(join).cast::<Header>() }
+unsafe fn shut_down<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.shut_down()
+}
+
+unsafe fn poll_complete<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<bool> {
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.poll_complete(cx)
+}
+
+unsafe fn poll_join<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>, out: *mut ()) {
+    // SAFETY: see above.
+    let cell = unsafe { TaskCell::<F>::from_header(ptr) };
+    if let Poll::Ready(output) = cell.poll_join(cx) {
+        // SAFETY: `out` is the caller's `Poll<Result<F::Output, JoinError>>`
+        // (`RawTask::poll_join`: a `Task<T>` has the cell's output type), a
+        // live, initialised value: assigning drops its `Pending`.
+        unsafe { *out.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+    }
+}
+
+unsafe fn output_is<F: Future>(ptr: NonNull<Header>, test: *mut ()) -> bool {
+    // SAFETY: see above; `test` is the caller's `&mut dyn FnMut(&T) ->
+    // bool` with `T` the cell's output type (`RawTask::output_is`).
+    let test = unsafe { &mut *test.cast::<&mut dyn FnMut(&F::Output) -> bool>() };
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.output_is(*test)
+}
+
+unsafe fn is_consumed<F: Future>(ptr: NonNull<Header>) -> bool {
+    // SAFETY: see above.
+    unsafe { TaskCell::<F>::from_header(ptr) }.is_consumed()
+}
+
+unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: the last count is gone (`RawTask::drop`): nothing else
+    // points at the cell, allocated as a `Box<TaskCell<F>>` by `allocate`.
+    drop(unsafe { Box::from_raw(ptr.cast::<TaskCell<F>>().as_ptr()) });
 }
 
 impl<F: Future> Drop for TaskCell<F> {
@@ -577,18 +638,10 @@ impl<F: Future> Drop for TaskCell<F> {
 mod tests {
     use super::*;
 
-    /// A task cell is one allocation (`Rc`'s two counts, then the cell).
-    fn allocation_of<F: Future>(future: F) -> usize {
-        let location = Location::caller();
-        let header = Header::new(
-            TaskId(1),
-            None,
-            location,
-            Kind::Task,
-            TaskRef::new(0, 0, 0),
-            false,
-        );
-        2 * mem::size_of::<usize>() + mem::size_of_val(&TaskCell::new(header, future))
+    /// A task cell is one allocation, the cell itself (the count is in
+    /// its header).
+    fn allocation_of<F: Future>(_future: F) -> usize {
+        mem::size_of::<TaskCell<F>>()
     }
 
     /// The cell of a small task (a future of 16 bytes returning a `u64`,
@@ -603,7 +656,8 @@ mod tests {
             8,
             "JoinError is one boxed word"
         );
-        assert_eq!(mem::size_of::<Header>(), 40);
+        assert_eq!(mem::size_of::<Header>(), 56);
+        assert_eq!(mem::size_of::<RawTask>(), 8, "a task handle is one word");
         let bytes = allocation_of(async move { i });
         assert!(bytes <= 120, "a small task's allocation is {bytes} bytes");
     }
@@ -626,6 +680,7 @@ mod tests {
             Kind::Callback,
             TaskRef::new(0, 0, 0),
             true,
+            TaskCell::<std::future::Ready<()>>::VTABLE,
         );
         header.polls_low.set(u32::MAX - 1);
         header.count_poll();

@@ -4,10 +4,12 @@ pub(crate) mod cancel;
 pub(crate) mod cell;
 mod error;
 mod info;
+pub(crate) mod raw;
 pub(crate) mod state;
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -19,7 +21,8 @@ pub use error::JoinError;
 pub use info::{TaskId, TaskInfo, TaskState};
 
 use crate::runtime::{context, waker};
-use cell::{Harness, Header, JoinSide};
+use cell::Header;
+use raw::RawTask;
 
 /// Spawn `future` as a new task on the current runtime (≙
 /// `asyncio.create_task`).
@@ -127,13 +130,31 @@ where
 pub struct Task<T> {
     /// Whether it was polled as a future (and so cancels its task when
     /// dropped first, see the type docs) is a bit of the task's state:
-    /// a handle stays two words.
-    raw: Rc<dyn JoinSide<T>>,
+    /// a handle stays one word.
+    raw: RawTask,
+    /// The cell's output type (`raw`'s typed calls rely on it).
+    output: PhantomData<*const T>,
 }
 
 impl<T> Task<T> {
-    pub(crate) fn new(raw: Rc<dyn JoinSide<T>>) -> Task<T> {
-        Task { raw }
+    /// The handle of the cell behind `raw`.
+    ///
+    /// # Safety
+    ///
+    /// `T` is the output type of the cell's future (`Scheduler::spawn`).
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Task<T> {
+        Task {
+            raw,
+            output: PhantomData,
+        }
+    }
+
+    /// `poll_join` for the handle polled as a future: marks it awaited
+    /// first (see `runtime::task::cancel`).
+    fn poll_join_awaited(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        self.raw.header().state.set_awaited(true);
+        // SAFETY: `T` is the cell's output type (`from_raw`).
+        unsafe { self.raw.poll_join(cx) }
     }
 
     /// Request cancellation (≙ `asyncio.Task.cancel`): the task will not be
@@ -309,18 +330,20 @@ impl<T> Task<T> {
 
     /// Whether it returned a value, not yet taken, for which `test` holds.
     pub(crate) fn output_is(&self, mut test: impl FnMut(&T) -> bool) -> bool {
-        self.raw.output_is(&mut test)
+        // SAFETY: `T` is the cell's output type (`from_raw`).
+        unsafe { self.raw.output_is(&mut test) }
     }
 
     /// Poll for the output without counting as awaited: dropping the
     /// handle afterwards does not cancel the task (`shield`).
     pub(crate) fn poll_unawaited(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
-        self.raw.poll_join(cx)
+        // SAFETY: `T` is the cell's output type (`from_raw`).
+        unsafe { self.raw.poll_join(cx) }
     }
 
     /// A handle that can cancel the task without knowing its output type.
     pub(crate) fn abort_handle(&self) -> AbortHandle {
-        AbortHandle(self.raw.clone().into_harness())
+        AbortHandle(self.raw.clone())
     }
 }
 
@@ -343,7 +366,7 @@ impl<T> Drop for Task<T> {
     /// them on this thread (`cancel::collecting`).
     #[inline]
     fn drop(&mut self) {
-        let header = cell::join_header_of(&self.raw);
+        let header = self.raw.header();
         if header.state.is_awaited() && !header.is_complete() {
             cancel::dropped_while_awaited(self.abort_handle());
         }
@@ -460,10 +483,10 @@ impl fmt::Debug for CancelHandle {
 /// Cancels a task of any output type, and watches for its completion
 /// (held by a `TaskGroup`, by whoever waits for cancellations).
 #[derive(Clone)]
-pub(crate) struct AbortHandle(Rc<dyn Harness>);
+pub(crate) struct AbortHandle(RawTask);
 
 impl AbortHandle {
-    pub(crate) fn new(task: Rc<dyn Harness>) -> AbortHandle {
+    pub(crate) fn new(task: RawTask) -> AbortHandle {
         AbortHandle(task)
     }
 
@@ -511,7 +534,7 @@ impl<T> Future for Task<T> {
     ///
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.raw.poll_join_awaited(cx)
+        self.poll_join_awaited(cx)
     }
 }
 
