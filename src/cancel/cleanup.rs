@@ -5,7 +5,7 @@
 //!
 //! - A `Cleanup` is *armed* from its first poll inside a task until its
 //!   cleanup has run (or it is dropped): it counts in the task's state
-//!   (`State::arm_cleanup`), so a cancellation polls the task instead of
+//!   (`Header::arm_cleanup`), so a cancellation polls the task instead of
 //!   dropping its future, and its waker is in the task's cancel watchers,
 //!   so the cancellation reaches it even behind futures that would not
 //!   poll it for the task's own wake.
@@ -188,7 +188,7 @@ struct Armed {
 
 impl Drop for Armed {
     fn drop(&mut self) {
-        self.task.header().state.disarm_cleanup();
+        self.task.header().disarm_cleanup();
         if let Some(outer) = &self.outer {
             outer.set(outer.get() - 1);
         }
@@ -248,7 +248,7 @@ impl<F: Future, C: Future<Output = ()>> Cleanup<F, C> {
 /// Arm a cleanup in the task being polled, if any.
 fn arm() -> Option<Armed> {
     let task = context::with_current(|core| core.scheduler().running_task()).flatten()?;
-    task.header().state.arm_cleanup();
+    task.header().arm_cleanup();
     let outer = SCOPES
         .try_with(|s| s.borrow().last().cloned())
         .ok()

@@ -47,7 +47,7 @@
 use std::cell::{Cell, OnceCell, RefCell, UnsafeCell};
 use std::future::Future;
 use std::io::{self, Write};
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -58,7 +58,7 @@ use super::cancel::Cancelling;
 use super::error::JoinError;
 use super::info::TaskId;
 use super::raw::{RawTask, Vtable};
-use super::state::{Start, State};
+use super::state::{Holds, Start, State};
 use crate::runtime::waker::TaskRef;
 use crate::util::wait_list::WaitList;
 use crate::util::wake_batch::WakeBatch;
@@ -70,7 +70,7 @@ pub(crate) enum Kind {
     Callback,
 }
 
-/// What every task has, whatever its future: 56 bytes (the cell of a
+/// What every task has, whatever its future: 48 bytes (the cell of a
 /// small task stays in glibc's fast bins, see the tests below).
 pub(crate) struct Header {
     /// The cell's operations (see `raw.rs`).
@@ -80,11 +80,12 @@ pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) location: &'static Location<'static>,
     pub(crate) task_ref: TaskRef,
-    /// Polls, modulo 2³² (the wraps are counted in `Extra`: see
+    /// Polls, modulo 2¹⁶ (the wraps are counted in `Extra`: see
     /// [`Header::polls`]).
-    polls_low: Cell<u32>,
-    /// Also holds the kind and whether debug mode reports an unretrieved
-    /// panic (fixed bits beside the life cycle's).
+    polls_low: Cell<u16>,
+    /// Also holds the kind, whether debug mode reports an unretrieved
+    /// panic, whether cleanups are armed and what the cell holds (bits
+    /// beside the life cycle's).
     pub(crate) state: State,
     /// What only cancellation and its bookkeeping use, allocated the first
     /// time one of them is needed: most tasks never need it, and a smaller
@@ -109,8 +110,11 @@ pub(crate) struct Extra {
     /// Whoever waits for completion without holding the `Task`
     /// (`AbortHandle::poll_complete`): woken with the joiner.
     watchers: RefCell<Vec<Waker>>,
-    /// How many times the header's 32-bit poll count wrapped.
-    poll_wraps: Cell<u32>,
+    /// How many times the header's 16-bit poll count wrapped.
+    poll_wraps: Cell<u64>,
+    /// The cleanups armed in the task's future (`on_cancel`, `finally`;
+    /// the state has a bit for "some").
+    cleanups: Cell<u32>,
 }
 
 impl Extra {
@@ -123,6 +127,7 @@ impl Extra {
             cancelled: RefCell::new(Cancelling::default()),
             watchers: RefCell::new(Vec::new()),
             poll_wraps: Cell::new(0),
+            cleanups: Cell::new(0),
         })
     }
 
@@ -218,7 +223,7 @@ impl Header {
     /// How many times the task was polled.
     pub(crate) fn polls(&self) -> u64 {
         let wraps = self.extra.get().map_or(0, |extra| extra.poll_wraps.get());
-        u64::from(wraps) << 32 | u64::from(self.polls_low.get())
+        wraps << 16 | u64::from(self.polls_low.get())
     }
 
     /// Count a poll.
@@ -236,6 +241,28 @@ impl Header {
     fn poll_count_wrapped(&self) {
         let wraps = &self.extra().poll_wraps;
         wraps.set(wraps.get() + 1);
+    }
+
+    /// A cleanup was armed in the task's future.
+    ///
+    /// # Panics
+    ///
+    /// With 2³² − 1 cleanups armed in the task already.
+    pub(crate) fn arm_cleanup(&self) {
+        let cleanups = &self.extra().cleanups;
+        let armed = cleanups.get().checked_add(1).expect(
+            "uniloop::on_cancel()/finally(): more than 4 294 967 295 cleanups armed at once in one task",
+        );
+        cleanups.set(armed);
+        self.state.set_cleanups(true);
+    }
+
+    /// A cleanup finished, or was dropped unarmed.
+    pub(crate) fn disarm_cleanup(&self) {
+        let cleanups = &self.extra().cleanups;
+        let armed = cleanups.get() - 1;
+        cleanups.set(armed);
+        self.state.set_cleanups(armed > 0);
     }
 
     /// `spawn_named`'s name.
@@ -306,10 +333,12 @@ impl Header {
     }
 }
 
-enum Stage<F: Future> {
-    Pending(F),
-    Finished(Result<F::Output, JoinError>),
-    Consumed,
+/// What the cell holds, by its state's [`Holds`]: the future, then the
+/// output, then nothing. A union, not an enum: the state's two bits cost
+/// no room, where an enum's tag would cost a word in most cells.
+union Stage<F: Future> {
+    future: ManuallyDrop<F>,
+    output: ManuallyDrop<Result<F::Output, JoinError>>,
 }
 
 /// One task: `#[repr(C)]` with its header first, so the address of the
@@ -347,7 +376,9 @@ impl<F: Future> TaskCell<F> {
         header.refs.set(2);
         let cell = Box::new(TaskCell {
             header,
-            stage: UnsafeCell::new(Stage::Pending(future)),
+            stage: UnsafeCell::new(Stage {
+                future: ManuallyDrop::new(future),
+            }),
             joiner: Cell::new(None),
         });
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
@@ -375,7 +406,7 @@ impl<F: Future> TaskCell<F> {
     ///
     /// No other reference to the stage is alive while the returned one is.
     /// The module invariants say who may call: the loop's poll and close
-    /// (not complete), the handle's reads (complete only).
+    /// (not complete), the handles (complete only).
     #[allow(clippy::mut_from_ref)]
     #[inline]
     unsafe fn stage_mut(&self) -> &mut Stage<F> {
@@ -383,15 +414,17 @@ impl<F: Future> TaskCell<F> {
         unsafe { &mut *self.stage.get() }
     }
 
-    /// The stored outcome, once the task is complete (`None` before).
+    /// The output, once the task is complete and until it is taken.
     #[inline]
-    fn finished_stage(&self) -> Option<&Stage<F>> {
-        // SAFETY: complete, the stage is only read, or replaced by
-        // `poll_join`, which nothing calls while this reference lives
-        // (its users do not run user code while they hold it).
-        self.header
-            .is_complete()
-            .then(|| unsafe { &*self.stage.get() })
+    fn output(&self) -> Option<&Result<F::Output, JoinError>> {
+        if !self.header.is_complete() || self.header.state.holds() != Holds::Output {
+            return None;
+        }
+        // SAFETY: complete, the stage is only read, or taken by `poll_join`,
+        // which nothing calls while this reference lives (its users run no
+        // user code while they hold it); `Finished` says the output is the
+        // live field.
+        Some(unsafe { &(*self.stage.get()).output })
     }
 
     /// Drop the future in place and store `output`; then, unless the
@@ -410,9 +443,17 @@ impl<F: Future> TaskCell<F> {
         let stage = unsafe { self.stage_mut() };
         // Awaited handles the future drops put their tasks in `extra`
         // (`cancel::dropped_while_awaited` finds this task closing).
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            *stage = Stage::Finished(output);
-        }));
+        if self.header.state.holds() == Holds::Future {
+            // Gone, even if its destructor unwinds part way.
+            self.header.state.set_holds(Holds::Nothing);
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+                // SAFETY: `Pending`: the future is the live field, dropped
+                // here once (the tag says so from now on).
+                unsafe { ManuallyDrop::drop(&mut stage.future) }
+            }));
+        }
+        stage.output = ManuallyDrop::new(output);
+        self.header.state.set_holds(Holds::Output);
         if let (Some(extra), Some(cx)) = (self.header.extra.get(), cx) {
             if extra.poll_cancelled(self.header.id, cx).is_pending() {
                 return false;
@@ -462,9 +503,13 @@ impl<F: Future> TaskCell<F> {
             // SAFETY: the loop polls the task (running, not complete: the
             // handles do not read the stage), and never re-entrantly: only
             // the loop runs a task, and it does not run one inside a poll.
-            let Stage::Pending(future) = (unsafe { self.stage_mut() }) else {
-                unreachable!("a task without a future was scheduled");
-            };
+            let stage = unsafe { self.stage_mut() };
+            assert!(
+                self.header.state.holds() == Holds::Future,
+                "a task without a future was scheduled"
+            );
+            // SAFETY: `Pending`: the future is the live field.
+            let future: &mut F = unsafe { &mut stage.future };
             // SAFETY: the future stays at this address until it is dropped in
             // place by `complete` (see the module invariants).
             let future = unsafe { Pin::new_unchecked(future) };
@@ -516,15 +561,15 @@ impl<F: Future> TaskCell<F> {
     }
 
     fn poll_complete(&self, cx: &mut Context<'_>) -> Poll<bool> {
-        let Some(stage) = self.finished_stage() else {
+        if !self.header.is_complete() {
             let joiner = match self.joiner.take() {
                 Some(w) if w.will_wake(cx.waker()) => w,
                 _ => cx.waker().clone(),
             };
             self.joiner.set(Some(joiner));
             return Poll::Pending;
-        };
-        Poll::Ready(matches!(stage, Stage::Finished(Err(_))))
+        }
+        Poll::Ready(matches!(self.output(), Some(Err(_))))
     }
 
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
@@ -536,26 +581,26 @@ impl<F: Future> TaskCell<F> {
         // (`finished_stage`'s readers let go before returning).
         let stage = unsafe { self.stage_mut() };
         // Only a finished stage is moved out: never a (pinned) future.
-        if !matches!(*stage, Stage::Finished(_)) {
+        if self.header.state.holds() != Holds::Output {
             panic!("a uniloop::Task was polled after it returned its output");
         }
-        match mem::replace(stage, Stage::Consumed) {
-            Stage::Finished(output) => Poll::Ready(output),
-            _ => unreachable!(),
-        }
+        self.header.state.set_holds(Holds::Nothing);
+        // SAFETY: `Finished`: the output is the live field, taken once (the
+        // tag now says `Consumed`).
+        Poll::Ready(unsafe { ManuallyDrop::take(&mut stage.output) })
     }
 
     /// `test` runs with a reference into the stage: it must not touch
     /// this task (the crate's callers pass plain predicates).
     fn output_is(&self, test: &mut dyn FnMut(&F::Output) -> bool) -> bool {
-        match self.finished_stage() {
-            Some(Stage::Finished(Ok(output))) => test(output),
+        match self.output() {
+            Some(Ok(output)) => test(output),
             _ => false,
         }
     }
 
     fn is_consumed(&self) -> bool {
-        matches!(self.finished_stage(), Some(Stage::Consumed))
+        self.header.is_complete() && self.header.state.holds() == Holds::Nothing
     }
 }
 
@@ -615,21 +660,39 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
 }
 
 impl<F: Future> Drop for TaskCell<F> {
-    /// In debug mode, report a panic that nobody awaited (≙ asyncio's "Task
-    /// exception was never retrieved").
+    /// Drop what the stage holds. In debug mode, first report a panic that
+    /// nobody awaited (≙ asyncio's "Task exception was never retrieved").
     fn drop(&mut self) {
-        if !self.header.state.reports_unretrieved() {
-            return;
-        }
-        if let Stage::Finished(Err(err)) = self.stage.get_mut() {
-            if err.is_panic() {
-                let message = err.panic_message().unwrap_or_else(|| "(no message)".into());
-                let _ = writeln!(
-                    io::stderr().lock(),
-                    "uniloop: {} panicked and its exception was never retrieved: {message}",
-                    self.header.describe()
-                );
+        let stage = self.stage.get_mut();
+        match self.header.state.holds() {
+            // SAFETY: the state names the live field, dropped once here,
+            // with the cell.
+            Holds::Future => unsafe { ManuallyDrop::drop(&mut stage.future) },
+            Holds::Output => {
+                // SAFETY: as above.
+                let output = unsafe { &mut stage.output };
+                if self.header.state.reports_unretrieved() {
+                    report_unretrieved(&self.header, output);
+                }
+                // SAFETY: as above.
+                unsafe { ManuallyDrop::drop(output) }
             }
+            Holds::Nothing => {}
+        }
+    }
+}
+
+/// Debug mode: a task's panic nobody retrieved.
+#[cold]
+fn report_unretrieved<T>(header: &Header, output: &Result<T, JoinError>) {
+    if let Err(err) = output {
+        if err.is_panic() {
+            let message = err.panic_message().unwrap_or_else(|| "(no message)".into());
+            let _ = writeln!(
+                io::stderr().lock(),
+                "uniloop: {} panicked and its exception was never retrieved: {message}",
+                header.describe()
+            );
         }
     }
 }
@@ -645,9 +708,10 @@ mod tests {
     }
 
     /// The cell of a small task (a future of 16 bytes returning a `u64`,
-    /// as `spawn(async move { i })`) stays within glibc's fast bins (a
-    /// request of at most 120 bytes on 64-bit targets): spawning is
-    /// mostly allocating. BENCHMARKS.md reports these sizes.
+    /// as `spawn(async move { i })`) and of a sleeping one (`async fn`
+    /// awaiting a `Sleep`, 72 bytes) stay small: spawning is mostly
+    /// allocating, and idle tasks are mostly their cells. BENCHMARKS.md
+    /// reports these sizes.
     #[test]
     fn a_small_task_is_one_small_allocation() {
         let i = 7u64;
@@ -656,10 +720,15 @@ mod tests {
             8,
             "JoinError is one boxed word"
         );
-        assert_eq!(mem::size_of::<Header>(), 56);
+        assert_eq!(mem::size_of::<Header>(), 48);
         assert_eq!(mem::size_of::<RawTask>(), 8, "a task handle is one word");
-        let bytes = allocation_of(async move { i });
-        assert!(bytes <= 120, "a small task's allocation is {bytes} bytes");
+        assert_eq!(allocation_of(async move { i }), 80);
+        async fn sleeper(duration: std::time::Duration) {
+            crate::time::sleep(duration).await;
+        }
+        let sleeper = sleeper(std::time::Duration::from_millis(1));
+        assert_eq!(mem::size_of_val(&sleeper), 72);
+        assert_eq!(allocation_of(sleeper), 136);
     }
 
     /// Every `Sleep` and `Timeout` holds a timer: 40 bytes (the driver, the
@@ -670,9 +739,9 @@ mod tests {
         assert_eq!(mem::size_of::<crate::time::Sleep>(), 48);
     }
 
-    /// The 32-bit poll count carries into `Extra`: `polls` stays exact.
+    /// The 16-bit poll count carries into `Extra`: `polls` stays exact.
     #[test]
-    fn the_poll_count_carries_past_32_bits() {
+    fn the_poll_count_carries_past_16_bits() {
         let header = Header::new(
             TaskId(1),
             None,
@@ -682,13 +751,13 @@ mod tests {
             true,
             TaskCell::<std::future::Ready<()>>::VTABLE,
         );
-        header.polls_low.set(u32::MAX - 1);
+        header.polls_low.set(u16::MAX - 1);
         header.count_poll();
-        assert_eq!(header.polls(), u64::from(u32::MAX));
+        assert_eq!(header.polls(), u64::from(u16::MAX));
         header.count_poll();
-        assert_eq!(header.polls(), 1 << 32);
+        assert_eq!(header.polls(), 1 << 16);
         header.count_poll();
-        assert_eq!(header.polls(), (1 << 32) + 1);
+        assert_eq!(header.polls(), (1 << 16) + 1);
         // The fixed bits beside the state's survive.
         assert_eq!(header.kind(), Kind::Callback);
         assert!(header.state.reports_unretrieved());

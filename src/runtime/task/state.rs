@@ -33,7 +33,7 @@
 //! 5. [`State::request_cancel`]: sets `CANCELLED` unless the outcome is
 //!    decided; the caller then schedules the task, so that the loop closes
 //!    it. A task with armed cleanups (`on_cancel`, `finally`: counted by
-//!    [`State::arm_cleanup`]) is polled instead, so that they run; it is
+//!    `Header::arm_cleanup`, flagged by [`State::set_cleanups`]) is polled instead, so that they run; it is
 //!    closed once the last one is done. A task that panics in the poll
 //!    during which it was cancelled ends with the panic:
 //!    [`State::panicked`] clears `CANCELLED`.
@@ -58,30 +58,45 @@
 
 use std::cell::Cell;
 
-const SCHEDULED: u8 = 1 << 0;
-const RUNNING: u8 = 1 << 1;
-const CANCELLED: u8 = 1 << 2;
-const CLOSING: u8 = 1 << 3;
-const COMPLETE: u8 = 1 << 4;
+const SCHEDULED: u16 = 1 << 0;
+const RUNNING: u16 = 1 << 1;
+const CANCELLED: u16 = 1 << 2;
+const CLOSING: u16 = 1 << 3;
+const COMPLETE: u16 = 1 << 4;
 /// Not part of the life cycle: the task's `Task` handle was polled as a
 /// future (see `runtime::task::cancel`).
-const AWAITED: u8 = 1 << 5;
+const AWAITED: u16 = 1 << 5;
 /// Not part of the life cycle, fixed at spawn: the cell runs a callback
 /// (`call_soon`), not a task. Kept here rather than in a field of its own
-/// to keep the header at 40 bytes.
-const CALLBACK: u8 = 1 << 6;
+/// to keep the header at 48 bytes.
+const CALLBACK: u16 = 1 << 6;
 /// Not part of the life cycle: debug mode reports the task's panic if
 /// nobody retrieves it (cleared once someone takes charge of it).
-const REPORT_UNRETRIEVED: u8 = 1 << 7;
+const REPORT_UNRETRIEVED: u16 = 1 << 7;
+/// Cleanups are armed in the task's future (`on_cancel`, `finally`; their
+/// count is kept with the header's rarely used part).
+const CLEANUPS: u16 = 1 << 8;
+/// Not part of the life cycle: which field of the cell's stage is live
+/// ([`Holds`]), two bits.
+const HOLDS_SHIFT: u32 = 9;
+const HOLDS: u16 = 0b11 << HOLDS_SHIFT;
 
 /// A task's state (only its loop's thread touches it).
 #[derive(Default)]
 pub(crate) struct State {
-    bits: Cell<u8>,
-    /// Cleanups armed in the task's future (`on_cancel`, `finally`): 16
-    /// bits keep the header small, and nesting 65 535 cleanups in one task
-    /// is a bug (`arm_cleanup` panics).
-    cleanups: Cell<u16>,
+    bits: Cell<u16>,
+}
+
+/// What the task's cell holds: which field of its stage (a union) is live.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Holds {
+    /// The future, until the task closes.
+    Future = 0,
+    /// The output, from the close until a handle takes it.
+    Output = 1,
+    /// Neither: taken (or, while the future is being dropped, not yet
+    /// stored).
+    Nothing = 2,
 }
 
 /// What a wake did ([`State::schedule`]).
@@ -122,15 +137,16 @@ impl State {
         }
         State {
             bits: Cell::new(bits),
-            cleanups: Cell::new(0),
         }
     }
 
-    fn get(&self) -> u8 {
+    #[inline]
+    fn get(&self) -> u16 {
         self.bits.get()
     }
 
-    fn set(&self, bits: u8) {
+    #[inline]
+    fn set(&self, bits: u16) {
         self.bits.set(bits);
     }
 
@@ -157,7 +173,7 @@ impl State {
             if s & CLOSING != 0 {
                 return Start::Finish;
             }
-            if self.cleanups.get() == 0 {
+            if s & CLEANUPS == 0 {
                 return Start::Cancel;
             }
         }
@@ -182,27 +198,31 @@ impl State {
         true
     }
 
-    /// A cleanup was armed in the task's future.
-    ///
-    /// # Panics
-    ///
-    /// With 65 535 cleanups armed in the task already.
-    pub(crate) fn arm_cleanup(&self) {
-        let armed = self.cleanups.get().checked_add(1).expect(
-            "uniloop::on_cancel()/finally(): more than 65 535 cleanups armed at once in one task",
-        );
-        self.cleanups.set(armed);
+    /// Whether cleanups are armed (`Header::arm_cleanup` counts them): a
+    /// cancellation polls the task (so that they run) instead of closing
+    /// it.
+    pub(crate) fn set_cleanups(&self, armed: bool) {
+        let s = self.get();
+        self.set(if armed { s | CLEANUPS } else { s & !CLEANUPS });
     }
 
-    /// A cleanup finished, or was dropped unarmed.
-    pub(crate) fn disarm_cleanup(&self) {
-        self.cleanups.set(self.cleanups.get() - 1);
-    }
-
-    /// Whether cleanups are armed: a cancellation polls the task (so that
-    /// they run) instead of closing it.
     pub(crate) fn has_cleanups(&self) -> bool {
-        self.cleanups.get() > 0
+        self.get() & CLEANUPS != 0
+    }
+
+    /// What the cell holds.
+    #[inline]
+    pub(crate) fn holds(&self) -> Holds {
+        match (self.get() & HOLDS) >> HOLDS_SHIFT {
+            0 => Holds::Future,
+            1 => Holds::Output,
+            _ => Holds::Nothing,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn set_holds(&self, holds: Holds) {
+        self.set(self.get() & !HOLDS | (holds as u16) << HOLDS_SHIFT);
     }
 
     /// The task panicked in the poll during which it was cancelled: its
@@ -321,15 +341,26 @@ mod tests {
     fn a_cancelled_task_with_armed_cleanups_is_polled_until_they_are_done() {
         let state = State::new_scheduled(false, false);
         assert_eq!(state.start(), Start::Poll);
-        state.arm_cleanup();
+        state.set_cleanups(true);
         state.end_poll();
         assert!(state.request_cancel());
         assert_eq!(state.schedule(), Schedule::Queue);
         assert_eq!(state.start(), Start::Poll); // the cleanup runs
-        state.disarm_cleanup();
+        state.set_cleanups(false);
         assert_eq!(state.schedule(), Schedule::Queue);
         state.end_poll();
         assert_eq!(state.start(), Start::Cancel); // then it closes
+    }
+
+    #[test]
+    fn what_the_cell_holds_leaves_the_other_bits_alone() {
+        let state = State::new_scheduled(true, true);
+        assert_eq!(state.holds(), Holds::Future);
+        for holds in [Holds::Output, Holds::Nothing, Holds::Future] {
+            state.set_holds(holds);
+            assert_eq!(state.holds(), holds);
+            assert!(state.is_scheduled() && state.is_callback() && state.reports_unretrieved());
+        }
     }
 
     #[test]
