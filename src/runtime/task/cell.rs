@@ -221,6 +221,7 @@ impl Header {
     }
 
     /// How many times the task was polled.
+    #[inline]
     pub(crate) fn polls(&self) -> u64 {
         let wraps = self.extra.get().map_or(0, |extra| extra.poll_wraps.get());
         wraps << 16 | u64::from(self.polls_low.get())
@@ -417,7 +418,7 @@ impl<F: Future> TaskCell<F> {
     /// The output, once the task is complete and until it is taken.
     #[inline]
     fn output(&self) -> Option<&Result<F::Output, JoinError>> {
-        if !self.header.is_complete() || self.header.state.holds() != Holds::Output {
+        if !self.header.is_complete() || !self.header.state.is_holding(Holds::Output) {
             return None;
         }
         // SAFETY: complete, the stage is only read, or taken by `poll_join`,
@@ -443,7 +444,7 @@ impl<F: Future> TaskCell<F> {
         let stage = unsafe { self.stage_mut() };
         // Awaited handles the future drops put their tasks in `extra`
         // (`cancel::dropped_while_awaited` finds this task closing).
-        if self.header.state.holds() == Holds::Future {
+        if self.header.state.is_holding(Holds::Future) {
             // Gone, even if its destructor unwinds part way.
             self.header.state.set_holds(Holds::Nothing);
             let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -505,7 +506,7 @@ impl<F: Future> TaskCell<F> {
             // the loop runs a task, and it does not run one inside a poll.
             let stage = unsafe { self.stage_mut() };
             assert!(
-                self.header.state.holds() == Holds::Future,
+                self.header.state.is_holding(Holds::Future),
                 "a task without a future was scheduled"
             );
             // SAFETY: `Pending`: the future is the live field.
@@ -581,7 +582,7 @@ impl<F: Future> TaskCell<F> {
         // (`finished_stage`'s readers let go before returning).
         let stage = unsafe { self.stage_mut() };
         // Only a finished stage is moved out: never a (pinned) future.
-        if self.header.state.holds() != Holds::Output {
+        if !self.header.state.is_holding(Holds::Output) {
             panic!("a uniloop::Task was polled after it returned its output");
         }
         self.header.state.set_holds(Holds::Nothing);
@@ -600,7 +601,7 @@ impl<F: Future> TaskCell<F> {
     }
 
     fn is_consumed(&self) -> bool {
-        self.header.is_complete() && self.header.state.holds() == Holds::Nothing
+        self.header.is_complete() && self.header.state.is_holding(Holds::Nothing)
     }
 }
 

@@ -210,6 +210,12 @@ impl State {
         self.get() & CLEANUPS != 0
     }
 
+    /// Whether the cell holds `what` (one mask and compare).
+    #[inline]
+    pub(crate) fn is_holding(&self, what: Holds) -> bool {
+        self.get() & HOLDS == (what as u16) << HOLDS_SHIFT
+    }
+
     /// What the cell holds.
     #[inline]
     pub(crate) fn holds(&self) -> Holds {
