@@ -23,7 +23,7 @@ const MAX_VIRTUAL: Duration = Duration::from_secs(86_400 * 365 * 1_000);
 
 /// The largest tick; later deadlines are clamped to it (it is ~290 000
 /// years after the clock's start).
-const MAX_TICK: u64 = u64::MAX >> 10;
+pub(super) const MAX_TICK: u64 = u64::MAX >> 10;
 
 pub(crate) struct Clock {
     start: Instant,
