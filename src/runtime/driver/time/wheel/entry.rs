@@ -6,9 +6,10 @@
 //! Two things make it small:
 //!
 //! - The deadline, the entry's place in the wheel and whether it holds a
-//!   waker share one word. Ticks are milliseconds, and the clock clamps
-//!   them to `MAX_TICK` (2^54 − 1, some 570 000 years), so the ten bits
-//!   above them are free: the place takes nine, the waker flag one.
+//!   waker share one word: the place's code in the low nine bits, the
+//!   waker flag above it, the deadline in the 54 bits above that. Ticks
+//!   are milliseconds, and the clock clamps them to `MAX_TICK` (2^54 − 1,
+//!   some 570 000 years), so they fit.
 //! - The waker is not an `Option`: an entry without one holds
 //!   [`Waker::noop`], which is never handed out. So the waker's vtable
 //!   pointer, never null, is a niche the slab's `Vacant`/`Occupied` enum
@@ -16,34 +17,29 @@
 //!
 //! # Invariants
 //!
-//! - `word`'s low [`WHEN_BITS`] bits are the deadline, which never
-//!   spills into the place's bits: `Entry::new` and `set_when` take
-//!   deadlines up to [`MAX_WHEN`] (the wheel clamps them; checked in debug
-//!   builds, masked in release ones).
+//! - `word >> WHEN_SHIFT` is the deadline, at most [`MAX_WHEN`]:
+//!   `Entry::new` and `set_when` take no later one (the wheel clamps;
+//!   checked in debug builds, masked in release ones), so it never spills
+//!   out of the word.
 //! - [`HAS_WAKER`] is set exactly when `waker` is the caller's waker;
-//!   clear, `waker` is the noop waker and `take_waker`, `replace_waker`
-//!   and `into_waker` give `None` rather than hand it out (as the
-//!   `Option<Waker>` this replaces would).
+//!   clear, `waker` is the noop waker: `take_waker`, `replace_waker` and
+//!   `into_waker` give `None` rather than hand it out (as the
+//!   `Option<Waker>` this replaces would), and may forget it rather than
+//!   drop it (its drop does nothing).
 
 use std::task::Waker;
 
 use super::{BITS, LEVELS};
 
-/// Bits of an entry's word that hold its deadline.
-const WHEN_BITS: u32 = 54;
-/// The latest deadline an entry holds; the wheel clamps later ones to it.
-pub(crate) const MAX_WHEN: u64 = (1 << WHEN_BITS) - 1;
-/// Where the place's code starts in the word, its bits, and their mask
-/// once shifted down (see `Place::code`).
-const PLACE_SHIFT: u32 = WHEN_BITS;
+/// Bits of the place's code, the low ones of the word.
 const PLACE_BITS: u32 = 9;
 const PLACE_MASK: u64 = (1 << PLACE_BITS) - 1;
-/// Set while the entry holds its caller's waker: the word's top bit.
-const HAS_WAKER: u64 = 1 << 63;
-
-// The largest code fits, and the place's bits end below the flag's.
-const _: () = assert!(((LEVELS as u64 + 1) << BITS) - 1 <= PLACE_MASK);
-const _: () = assert!(PLACE_SHIFT + PLACE_BITS == 63);
+/// Set while the entry holds its caller's waker: the bit above the place.
+const HAS_WAKER: u64 = 1 << PLACE_BITS;
+/// Where the deadline starts in the word: above the flag.
+const WHEN_SHIFT: u32 = PLACE_BITS + 1;
+/// The latest deadline an entry holds; the wheel clamps later ones to it.
+pub(crate) const MAX_WHEN: u64 = u64::MAX >> WHEN_SHIFT;
 
 /// Where an entry is: in a slot's list, in the list of entries found due,
 /// or in no list (it has fired, or is between two places).
@@ -54,32 +50,46 @@ pub(super) enum Place {
     Fired,
 }
 
+/// The codes of the places that are not slots (those come first, see
+/// `Place::code`). `FIRED` is all ones, so marking an entry fired is one
+/// `or`.
+const DUE: u64 = (LEVELS as u64) << BITS;
+const FIRED: u64 = PLACE_MASK;
+
+// The codes fit in their bits (`FIRED` is the largest).
+const _: () = assert!(DUE < FIRED);
+
 impl Place {
-    /// `Fired` is 0, `Due` 1, and slot `s` of level `l` is
-    /// `(l + 1) * 64 + s`: the slot's own bits, under a level that is
-    /// never 0.
+    /// Slot `s` of level `l` is `l * 64 + s` (the slot's own bits under
+    /// the level's), then come `DUE` and `FIRED`.
+    #[inline]
     fn code(self) -> u64 {
         match self {
-            Place::Fired => 0,
-            Place::Due => 1,
-            Place::Slot { level, slot } => ((u64::from(level) + 1) << BITS) | u64::from(slot),
+            Place::Slot { level, slot } => (u64::from(level) << BITS) | u64::from(slot),
+            Place::Due => DUE,
+            Place::Fired => FIRED,
         }
     }
 
+    #[inline]
     fn from_code(code: u64) -> Place {
-        match code {
-            0 => Place::Fired,
-            1 => Place::Due,
-            _ => Place::Slot {
-                level: ((code >> BITS) - 1) as u8,
+        // Below `DUE`, so the level is below `LEVELS` (no bounds check
+        // where it indexes the wheel's levels).
+        if code < DUE {
+            Place::Slot {
+                level: (code >> BITS) as u8,
                 slot: (code & super::DIGIT) as u8,
-            },
+            }
+        } else if code == DUE {
+            Place::Due
+        } else {
+            Place::Fired
         }
     }
 }
 
 pub(super) struct Entry {
-    /// The deadline, the place and [`HAS_WAKER`] (see the module doc).
+    /// The deadline, [`HAS_WAKER`] and the place (see the module doc).
     word: u64,
     waker: Waker,
 }
@@ -87,64 +97,73 @@ pub(super) struct Entry {
 impl Entry {
     /// An entry due at `when` (at most [`MAX_WHEN`]), holding `waker`, in
     /// no list yet (`Fired`).
+    #[inline]
     pub(super) fn new(when: u64, waker: Waker) -> Entry {
         debug_assert!(when <= MAX_WHEN, "a deadline past MAX_WHEN");
         Entry {
-            word: (when & MAX_WHEN) | HAS_WAKER,
+            word: (when << WHEN_SHIFT) | HAS_WAKER | FIRED,
             waker,
         }
     }
 
     #[inline]
     pub(super) fn when(&self) -> u64 {
-        self.word & MAX_WHEN
+        self.word >> WHEN_SHIFT
     }
 
     /// Move the deadline to `when` (at most [`MAX_WHEN`]).
     #[inline]
     pub(super) fn set_when(&mut self, when: u64) {
         debug_assert!(when <= MAX_WHEN, "a deadline past MAX_WHEN");
-        self.word = (self.word & !MAX_WHEN) | (when & MAX_WHEN);
+        self.word = (when << WHEN_SHIFT) | (self.word & (HAS_WAKER | PLACE_MASK));
     }
 
     #[inline]
     pub(super) fn place(&self) -> Place {
-        Place::from_code((self.word >> PLACE_SHIFT) & PLACE_MASK)
+        Place::from_code(self.word & PLACE_MASK)
     }
 
     #[inline]
     pub(super) fn is_fired(&self) -> bool {
-        (self.word >> PLACE_SHIFT) & PLACE_MASK == 0
+        self.word & PLACE_MASK == FIRED
     }
 
     #[inline]
     pub(super) fn set_place(&mut self, place: Place) {
-        self.word = (self.word & !(PLACE_MASK << PLACE_SHIFT)) | (place.code() << PLACE_SHIFT);
+        self.word = (self.word & !PLACE_MASK) | place.code();
     }
 
     /// The place it had, leaving `Fired` (in no list).
     #[inline]
     pub(super) fn take_place(&mut self) -> Place {
         let place = self.place();
-        self.word &= !(PLACE_MASK << PLACE_SHIFT);
+        self.word |= FIRED;
         place
     }
 
+    #[inline]
     fn has_waker(&self) -> bool {
         self.word & HAS_WAKER != 0
     }
 
     /// Whether it holds a waker that would wake the same task as `waker`.
+    #[inline]
     pub(super) fn will_wake(&self, waker: &Waker) -> bool {
         self.has_waker() && self.waker.will_wake(waker)
     }
 
     /// Hold `waker`; the waker held before, if any.
+    #[inline]
     pub(super) fn replace_waker(&mut self, waker: Waker) -> Option<Waker> {
         let old = std::mem::replace(&mut self.waker, waker);
-        let had = self.has_waker();
-        self.word |= HAS_WAKER;
-        had.then_some(old)
+        if self.has_waker() {
+            Some(old)
+        } else {
+            self.word |= HAS_WAKER;
+            // The noop waker: nothing to drop.
+            std::mem::forget(old);
+            None
+        }
     }
 
     /// Give the waker up, if it holds one (leaving the noop waker).
@@ -158,8 +177,15 @@ impl Entry {
     }
 
     /// The waker it holds, if any, as the entry is freed.
+    #[inline]
     pub(super) fn into_waker(self) -> Option<Waker> {
-        self.has_waker().then_some(self.waker)
+        if self.has_waker() {
+            Some(self.waker)
+        } else {
+            // The noop waker: nothing to drop.
+            std::mem::forget(self.waker);
+            None
+        }
     }
 }
 
@@ -190,6 +216,7 @@ mod tests {
         assert!(entry.take_waker().is_some() && entry.take_waker().is_none());
         entry.set_when(MAX_WHEN);
         assert_eq!((entry.when(), entry.place()), (MAX_WHEN, last_slot));
+        assert!(entry.take_waker().is_none());
         assert_eq!(entry.take_place(), last_slot);
         assert!(entry.is_fired() && entry.when() == MAX_WHEN);
         assert!(entry.replace_waker(Waker::noop().clone()).is_none());

@@ -147,6 +147,7 @@ impl Wheel {
     /// Add a timer firing at tick `when` (at most [`MAX_WHEN`]: later
     /// ones fire then) that wakes `waker`, or give the waker back if `when`
     /// has passed already.
+    #[inline]
     pub(crate) fn insert(&mut self, when: u64, waker: Waker) -> Result<Key, Waker> {
         let when = when.min(MAX_WHEN);
         if when <= self.elapsed {
