@@ -21,9 +21,9 @@ pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 /// 1 000 years, so that virtual instants never overflow.
 const MAX_VIRTUAL: Duration = Duration::from_secs(86_400 * 365 * 1_000);
 
-/// The largest tick; later deadlines are clamped to it (it is ~290 000
-/// years after the clock's start).
-const MAX_TICK: u64 = u64::MAX >> 10;
+/// The largest tick; later deadlines are clamped to it (it is ~570 000
+/// years after the clock's start), and the wheel packs ticks in 54 bits.
+pub(super) const MAX_TICK: u64 = u64::MAX >> 10;
 
 pub(crate) struct Clock {
     start: Instant,

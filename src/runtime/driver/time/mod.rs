@@ -27,6 +27,10 @@ pub(crate) use wheel::Key;
 use crate::util::wake_batch::WakeBatch;
 use wheel::Wheel;
 
+// The wheel packs a deadline into `MAX_WHEN`'s bits: every tick the clock
+// gives must fit.
+const _: () = assert!(clock::MAX_TICK <= wheel::MAX_WHEN);
+
 pub(crate) struct Driver {
     pub(crate) clock: Clock,
     wheel: RefCell<Wheel>,

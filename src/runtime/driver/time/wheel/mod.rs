@@ -6,7 +6,8 @@
 //! top level and is placed again when that slot comes round. Each slot is a
 //! doubly linked list threaded through a slab of entries, and each level
 //! keeps a bitmap of its non-empty slots, so insert, cancel and "when is
-//! the next expiry" are O(1) (a few bit operations per level).
+//! the next expiry" are O(1) (a few bit operations per level). An entry
+//! and its two links take 32 bytes of that slab (`entry.rs`).
 //!
 //! # Invariants
 //!
@@ -21,16 +22,23 @@
 //!   now belong to. No entry is inserted into a slot before that slot's
 //!   parent was processed, so every list stays in registration order, and
 //!   timers due at the same tick fire in the order they were inserted.
+//! - Every deadline held is at most [`MAX_WHEN`], which leaves an entry's
+//!   word room for its place (`entry.rs`): `insert` and `reset` clamp
+//!   (the clock's ticks never go past it; asserted in `time/mod.rs`).
 //! - `linked` counts the entries in a slot or in `due`. An entry leaves the
 //!   slab only through `remove`: the wheel never frees what a caller holds
 //!   a key to.
 
+mod entry;
 #[cfg(test)]
 mod tests;
 
 use std::task::Waker;
 
 use crate::util::linked_slab::{LinkedSlab, List};
+use entry::{Entry, Place};
+
+pub(super) use entry::MAX_WHEN;
 
 pub(crate) use crate::util::linked_slab::Key;
 
@@ -80,19 +88,6 @@ fn slot_start(elapsed: u64, level: usize, slot: usize) -> u64 {
 /// wrapping round.
 fn first_occupied_from(occupied: u64, from: u32) -> usize {
     (occupied.rotate_right(from).trailing_zeros() + from) as usize % SLOTS
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Place {
-    Slot { level: u8, slot: u8 },
-    Due,
-    Fired,
-}
-
-struct Entry {
-    when: u64,
-    place: Place,
-    waker: Option<Waker>,
 }
 
 struct Level {
@@ -149,18 +144,16 @@ impl Wheel {
         self.entries.capacity()
     }
 
-    /// Add a timer firing at tick `when` that wakes `waker`, or give the
-    /// waker back if `when` has passed already.
+    /// Add a timer firing at tick `when` (at most [`MAX_WHEN`]: later
+    /// ones fire then) that wakes `waker`, or give the waker back if `when`
+    /// has passed already.
+    #[inline]
     pub(crate) fn insert(&mut self, when: u64, waker: Waker) -> Result<Key, Waker> {
+        let when = when.min(MAX_WHEN);
         if when <= self.elapsed {
             return Err(waker);
         }
-        let entry = Entry {
-            when,
-            place: Place::Fired,
-            waker: Some(waker),
-        };
-        let key = self.entries.insert(entry, "timers");
+        let key = self.entries.insert(Entry::new(when, waker), "timers");
         self.link(key);
         self.linked += 1;
         Ok(key)
@@ -168,27 +161,30 @@ impl Wheel {
 
     /// Whether the timer at `key` has fired.
     pub(crate) fn is_fired(&self, key: Key) -> bool {
-        self.entries.get(key).place == Place::Fired
+        self.entries.get(key).is_fired()
     }
 
     /// Store `waker` for the timer at `key` unless the one it has would
     /// wake the same task; returns the replaced waker, for the caller to
     /// drop after releasing its borrow.
     pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) -> Option<Waker> {
-        let slot = &mut self.entries.get_mut(key).waker;
-        match slot {
-            Some(old) if old.will_wake(waker) => None,
-            _ => slot.replace(waker.clone()),
+        let entry = self.entries.get_mut(key);
+        if entry.will_wake(waker) {
+            None
+        } else {
+            entry.replace_waker(waker.clone())
         }
     }
 
     /// Move the timer at `key` to tick `when`; it fires at the next `poll`
-    /// if `when` has passed. A fired timer is armed again.
+    /// if `when` has passed (clamped to [`MAX_WHEN`], as by `insert`). A
+    /// fired timer is armed again.
     pub(crate) fn reset(&mut self, key: Key, when: u64) {
+        let when = when.min(MAX_WHEN);
         if self.unlink(key) {
             self.linked -= 1;
         }
-        self.entries.get_mut(key).when = when;
+        self.entries.get_mut(key).set_when(when);
         if when <= self.elapsed {
             self.push_due(key);
         } else {
@@ -205,7 +201,7 @@ impl Wheel {
         }
         let entry = self.entries.remove(key);
         self.entries.shrink_if_empty(SHRINK_ABOVE);
-        entry.waker
+        entry.into_waker()
     }
 
     /// The first tick at which `poll` has something to do: fire a timer or
@@ -223,9 +219,9 @@ impl Wheel {
         loop {
             if let Some(key) = self.entries.pop_front(&mut self.due) {
                 let entry = self.entries.get_mut(key);
-                entry.place = Place::Fired;
+                entry.set_place(Place::Fired);
                 self.linked -= 1;
-                match entry.waker.take() {
+                match entry.take_waker() {
                     Some(waker) => return Some(waker),
                     None => continue,
                 }
@@ -277,7 +273,7 @@ impl Wheel {
         level.occupied &= !(1 << expiration.slot);
         self.elapsed = expiration.deadline;
         while let Some(key) = self.entries.pop_front(&mut list) {
-            if self.entries.get(key).when <= self.elapsed {
+            if self.entries.get(key).when() <= self.elapsed {
                 self.push_due(key);
             } else {
                 self.link(key);
@@ -287,28 +283,28 @@ impl Wheel {
 
     /// Append the entry at `key` (in no list) to its slot.
     fn link(&mut self, key: Key) {
-        let when = self.entries.get(key).when;
+        let when = self.entries.get(key).when();
         let level = level_for(self.elapsed, when);
         let slot = slot_for(when, level);
         let l = &mut self.levels[level];
         self.entries.push_back(&mut l.slots[slot], key);
         l.occupied |= 1 << slot;
-        self.entries.get_mut(key).place = Place::Slot {
+        self.entries.get_mut(key).set_place(Place::Slot {
             level: level as u8,
             slot: slot as u8,
-        };
+        });
     }
 
     fn push_due(&mut self, key: Key) {
         self.entries.push_back(&mut self.due, key);
-        self.entries.get_mut(key).place = Place::Due;
+        self.entries.get_mut(key).set_place(Place::Due);
     }
 
     /// Take the entry at `key` out of whatever list holds it; `true` if it
     /// was in one (it was pending, not fired). It is marked fired (in no
     /// list) until placed again.
     fn unlink(&mut self, key: Key) -> bool {
-        let place = std::mem::replace(&mut self.entries.get_mut(key).place, Place::Fired);
+        let place = self.entries.get_mut(key).take_place();
         match place {
             Place::Fired => false,
             Place::Due => {

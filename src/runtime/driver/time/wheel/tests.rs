@@ -292,3 +292,55 @@ fn the_first_occupied_slot_wraps_round() {
     assert_eq!(first_occupied_from(occupied, 41), 3);
     assert_eq!(first_occupied_from(1 << 63, 63), 63);
 }
+
+// ----- The entry's footprint -----
+
+#[test]
+fn an_entry_takes_32_bytes_of_the_slab() {
+    // The deadline word and the waker; the slab node adds two `u32`
+    // links, and the slab's own tag hides in the waker's vtable pointer.
+    assert_eq!(std::mem::size_of::<Entry>(), 24);
+    let mut wheel = Wheel::new();
+    let first = wheel.insert(1, Waker::noop().clone()).unwrap();
+    let second = wheel.insert(2, Waker::noop().clone()).unwrap();
+    assert_eq!(second, first + 1);
+    let address = |key| std::ptr::from_ref(wheel.entries.get(key)).addr();
+    assert_eq!(address(second) - address(first), 32);
+}
+
+#[test]
+fn a_fired_timer_armed_again_without_a_waker_fires_silently() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    let key = wheel.insert(10, log.waker(0)).unwrap();
+    fire_all(&mut wheel, 10);
+    assert_eq!(log.take(), [0]);
+    // Its waker was handed out: armed again, it has none to give.
+    wheel.reset(key, 20);
+    assert!(wheel.poll(20).is_none());
+    assert!(wheel.is_fired(key));
+    assert!(wheel.remove(key).is_none());
+    // A waker set after the reset is the one woken.
+    let key = wheel.insert(30, log.waker(1)).unwrap();
+    fire_all(&mut wheel, 30);
+    wheel.reset(key, 40);
+    assert!(wheel.set_waker(key, &log.waker(2)).is_none());
+    assert!(wheel.set_waker(key, &log.waker(3)).is_some());
+    fire_all(&mut wheel, 40);
+    assert_eq!(log.take(), [1, 3]);
+    assert!(wheel.remove(key).is_none());
+}
+
+#[test]
+fn deadlines_past_the_last_tick_an_entry_holds_are_clamped() {
+    let log = Fired::default();
+    let mut wheel = Wheel::new();
+    let key = wheel.insert(u64::MAX, log.waker(0)).unwrap();
+    assert_eq!(wheel.entries.get(key).when(), MAX_WHEN);
+    wheel.reset(key, MAX_WHEN + 1);
+    assert_eq!(wheel.entries.get(key).when(), MAX_WHEN);
+    fire_all(&mut wheel, MAX_WHEN - 1);
+    assert!(log.take().is_empty());
+    fire_all(&mut wheel, MAX_WHEN);
+    assert_eq!(log.take(), [0]);
+}
