@@ -116,15 +116,18 @@ impl Scheduler {
         if kind == Kind::Task {
             bump(&self.counters.tasks_spawned);
         }
-        let header = Header::new(
-            TaskId(id),
-            name,
-            location,
-            kind,
-            task_ref,
-            self.report_unretrieved,
-            TaskCell::<F>::VTABLE,
-        );
+        let report_unretrieved = self.report_unretrieved;
+        let header = move || {
+            Header::new(
+                TaskId(id),
+                name,
+                location,
+                kind,
+                task_ref,
+                report_unretrieved,
+                TaskCell::<F>::VTABLE,
+            )
+        };
         let (slab_ref, handle_ref) = TaskCell::allocate(header, future);
         tasks.insert(slab_ref);
         drop(tasks);

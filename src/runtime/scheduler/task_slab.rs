@@ -114,7 +114,7 @@ mod tests {
             false,
             TaskCell::<std::future::Ready<u64>>::VTABLE,
         );
-        TaskCell::allocate(header, std::future::ready(id)).0
+        TaskCell::allocate(|| header, std::future::ready(id)).0
     }
 
     #[test]

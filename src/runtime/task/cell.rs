@@ -369,19 +369,24 @@ impl<F: Future> TaskCell<F> {
     /// Allocate the cell of `future`: one count for the slab, one for the
     /// `Task`.
     #[inline]
-    pub(crate) fn allocate(mut header: Header, future: F) -> (RawTask, RawTask) {
-        // Whatever `header` was made with, its entries must be this
-        // cell's (a constant's address may differ between uses, so it is
-        // set here rather than compared).
-        header.vtable = Self::VTABLE;
-        header.refs.set(2);
-        let cell = Box::new(TaskCell {
-            header,
+    pub(crate) fn allocate(header: impl FnOnce() -> Header, future: F) -> (RawTask, RawTask) {
+        // Allocated first, then written: the header is made in place, not
+        // on the stack and copied.
+        let mut cell = Box::<TaskCell<F>>::new_uninit();
+        cell.write(TaskCell {
+            header: header(),
             stage: UnsafeCell::new(Stage {
                 future: ManuallyDrop::new(future),
             }),
             joiner: Cell::new(None),
         });
+        // SAFETY: written just above.
+        let mut cell = unsafe { cell.assume_init() };
+        // Whatever `header` was made with, its entries must be this
+        // cell's (a constant's address may differ between uses, so it is
+        // set here rather than compared).
+        cell.header.vtable = Self::VTABLE;
+        cell.header.refs.set(2);
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
         // SAFETY: the cell was just allocated with two counts, and the
         // header is at its address (`repr(C)`, first field); `dealloc::<F>`
