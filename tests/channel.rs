@@ -349,7 +349,7 @@ fn a_blocked_send_returns_as_soon_as_a_receive_frees_its_slot() {
     // one receive (its message moved into the freed slot), whether its
     // thread was parked or still watching for the wake.
     uniloop::run(async {
-        for round in 0..200 {
+        for round in 0..50 {
             let (tx, mut rx) = threadsafe::channel(1);
             let (done_tx, mut done_rx) = threadsafe::channel(1);
             let sender = std::thread::spawn(move || {
