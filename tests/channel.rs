@@ -343,6 +343,33 @@ fn four_threads_of_send_blocking_are_all_received_exactly_once_in_order() {
 }
 
 #[test]
+fn a_blocked_send_returns_as_soon_as_a_receive_frees_its_slot() {
+    // The receiver takes one message, then waits for the sender to say it
+    // is done before taking the next: the blocked send must return on that
+    // one receive (its message moved into the freed slot), whether its
+    // thread was parked or still watching for the wake.
+    uniloop::run(async {
+        for round in 0..50 {
+            let (tx, mut rx) = threadsafe::channel(1);
+            let (done_tx, mut done_rx) = threadsafe::channel(1);
+            let sender = std::thread::spawn(move || {
+                tx.send_blocking(1).unwrap();
+                tx.send_blocking(2).unwrap(); // blocks: the channel holds 1
+                done_tx.send_blocking(()).unwrap();
+            });
+            if round % 2 == 0 {
+                until_senders_wait(&rx, 1); // parked by now, most likely
+            }
+            assert_eq!(rx.recv().await, Some(1));
+            assert_eq!(done_rx.recv().await, Some(()), "round {round}");
+            assert_eq!(rx.recv().await, Some(2));
+            assert_eq!(rx.recv().await, None);
+            sender.join().unwrap();
+        }
+    });
+}
+
+#[test]
 fn dropping_the_threadsafe_receiver_gives_every_blocked_and_later_send_its_message() {
     let token = std::sync::Arc::new(());
     let (tx, rx) = threadsafe::channel(1);

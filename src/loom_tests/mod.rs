@@ -23,7 +23,8 @@
 //! - [`pool`]: the blocking pool's hand-off (idle, notified, spinning) and
 //!   its shutdown.
 //! - [`threadsafe`]: blocking sends racing the receiver's close: every
-//!   message is received or given back, and no sender hangs.
+//!   message is received or given back, and no sender hangs; and a
+//!   blocked sender woken (hint, then park) by each slot a receive frees.
 
 mod inbox;
 mod oneshot;

@@ -54,16 +54,20 @@
 //! `channel/chan.rs`'s (with [`mpsc`](super::mpsc)'s): here it sits
 //! behind a `Mutex`, and its invariants are stated there. Senders are
 //! served in FIFO order, whichever thread they are on.
+//!
+//! A thread blocked in [`Sender::send_blocking`] watches for its wake for
+//! a few microseconds before it parks (`parker.rs`, where more than one
+//! CPU is available), so that while the loop drains a full channel its
+//! wakes reach running threads and cost no system call.
 
 use std::sync::Arc;
-use std::task::{Wake, Waker};
 
 pub use super::mpsc::{SendError, TryRecvError, TrySendError};
 
 use super::chan::ChanState;
-use crate::util::sync::thread::{self, Thread};
 use crate::util::sync::Mutex;
 
+mod parker;
 mod receiver;
 mod sender;
 
@@ -138,34 +142,3 @@ fn with_capacity<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 /// The state both halves share, for any thread.
 type Chan<T> = Mutex<ChanState<T>>;
-
-/// Unparks the thread blocked in [`Sender::send_blocking`].
-struct Unparker(Thread);
-
-impl Wake for Unparker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// This thread's unparking waker, made once per thread.
-#[cfg(not(uniloop_loom))]
-fn thread_waker() -> Waker {
-    thread_local! {
-        static WAKER: Waker = Waker::from(Arc::new(Unparker(thread::current())));
-    }
-    WAKER
-        .try_with(Waker::clone)
-        .unwrap_or_else(|_| Waker::from(Arc::new(Unparker(thread::current()))))
-}
-
-/// This thread's unparking waker (loom's threads may share an OS thread:
-/// no per-thread cache there).
-#[cfg(uniloop_loom)]
-fn thread_waker() -> Waker {
-    Waker::from(Arc::new(Unparker(thread::current())))
-}

@@ -7,10 +7,10 @@ use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::{thread_waker, Chan, SendError, TrySendError};
+use super::parker::Parker;
+use super::{Chan, SendError, TrySendError};
 use crate::channel::chan::{self, SendCore};
 use crate::runtime::context;
-use crate::util::sync::thread;
 
 /// The sending half of a [`threadsafe`](super) channel: `Clone + Send +
 /// Sync`, usable from any thread. The receiver sees the end of the stream
@@ -80,17 +80,25 @@ impl<T> Sender<T> {
                  running a uniloop loop; use `send(..).await`"
             );
         }
+        // Room now: sent without a waker (the first poll would do the same).
+        let message = match self.try_send(message) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Closed(message)) => return Err(SendError(message)),
+            Err(TrySendError::Full(message)) => message,
+        };
         let mut send = pin!(Send {
             core: SendCore::new(&*self.chan, message, true),
         });
-        let waker = thread_waker();
+        let parker = Parker::current();
+        let waker = parker.waker();
         let mut cx = Context::from_waker(&waker);
         loop {
+            parker.arm();
             if let Poll::Ready(sent) = send.as_mut().poll(&mut cx) {
                 return sent;
             }
-            // Spurious unparks only cost another poll.
-            thread::park();
+            // Spurious returns only cost another poll.
+            parker.wait();
         }
     }
 
