@@ -19,7 +19,7 @@
 //! nothing for this.
 //!
 //! The `awaited` mark is a bit of the task's state (`State::set_awaited`),
-//! so a `Task` stays two words. So nothing a task awaited runs after the task is reported
+//! so a `Task` stays one word. So nothing a task awaited runs after the task is reported
 //! finished, and a cancelled `timeout(d, task)` returns once the task's
 //! cancellation (and its cleanup) completed, as `asyncio.wait_for` does.
 
