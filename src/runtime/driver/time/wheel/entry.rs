@@ -3,30 +3,21 @@
 //! costs that much of the wheel's slab (issue 21, the memory of sleeping
 //! tasks).
 //!
-//! Two things make it small:
-//!
-//! - The deadline, the entry's place in the wheel and whether it holds a
-//!   waker share one word: the place's code in the low nine bits, the
-//!   waker flag above it, the deadline in the 54 bits above that. Ticks
-//!   are milliseconds, and the clock clamps them to `MAX_TICK` (2^54 − 1,
-//!   some 570 000 years), so they fit.
-//! - The waker is not an `Option`: an entry without one holds
-//!   [`Waker::noop`], which is never handed out. So the waker's vtable
-//!   pointer, never null, is a niche the slab's `Vacant`/`Occupied` enum
-//!   uses for its tag instead of a word of its own.
+//! The deadline and the entry's place in the wheel share one word: the
+//! place's code in the low nine bits, a bit that is always set above it,
+//! the deadline in the 54 bits above that. Ticks are milliseconds, and the
+//! clock clamps them to `MAX_TICK` (2^54 − 1, some 570 000 years), so they
+//! fit. The always-set bit makes the word a `NonZeroU64`, whose niche the
+//! slab's `Vacant`/`Occupied` enum uses for its tag.
 //!
 //! # Invariants
 //!
 //! - `word >> WHEN_SHIFT` is the deadline, at most [`MAX_WHEN`]:
 //!   `Entry::new` and `set_when` take no later one (the wheel clamps;
 //!   checked in debug builds, masked in release ones), so it never spills
-//!   out of the word.
-//! - [`HAS_WAKER`] is set exactly when `waker` is the caller's waker;
-//!   clear, `waker` is the noop waker: `take_waker`, `replace_waker` and
-//!   `into_waker` give `None` rather than hand it out (as the
-//!   `Option<Waker>` this replaces would), and may forget it rather than
-//!   drop it (its drop does nothing).
+//!   out of the word; [`LIVE`] is always set.
 
+use std::num::NonZeroU64;
 use std::task::Waker;
 
 use super::{BITS, LEVELS};
@@ -34,9 +25,9 @@ use super::{BITS, LEVELS};
 /// Bits of the place's code, the low ones of the word.
 const PLACE_BITS: u32 = 9;
 const PLACE_MASK: u64 = (1 << PLACE_BITS) - 1;
-/// Set while the entry holds its caller's waker: the bit above the place.
-const HAS_WAKER: u64 = 1 << PLACE_BITS;
-/// Where the deadline starts in the word: above the flag.
+/// Always set: the word is never zero (see the module doc).
+const LIVE: u64 = 1 << PLACE_BITS;
+/// Where the deadline starts in the word: above `LIVE`.
 const WHEN_SHIFT: u32 = PLACE_BITS + 1;
 /// The latest deadline an entry holds; the wheel clamps later ones to it.
 pub(crate) const MAX_WHEN: u64 = u64::MAX >> WHEN_SHIFT;
@@ -89,9 +80,9 @@ impl Place {
 }
 
 pub(super) struct Entry {
-    /// The deadline, [`HAS_WAKER`] and the place (see the module doc).
-    word: u64,
-    waker: Waker,
+    /// The deadline, [`LIVE`] and the place (see the module doc).
+    word: NonZeroU64,
+    waker: Option<Waker>,
 }
 
 impl Entry {
@@ -101,91 +92,82 @@ impl Entry {
     pub(super) fn new(when: u64, waker: Waker) -> Entry {
         debug_assert!(when <= MAX_WHEN, "a deadline past MAX_WHEN");
         Entry {
-            word: (when << WHEN_SHIFT) | HAS_WAKER | FIRED,
-            waker,
+            word: word((when << WHEN_SHIFT) | FIRED),
+            waker: Some(waker),
         }
     }
 
     #[inline]
+    fn bits(&self) -> u64 {
+        self.word.get()
+    }
+
+    #[inline]
     pub(super) fn when(&self) -> u64 {
-        self.word >> WHEN_SHIFT
+        self.bits() >> WHEN_SHIFT
     }
 
     /// Move the deadline to `when` (at most [`MAX_WHEN`]).
     #[inline]
     pub(super) fn set_when(&mut self, when: u64) {
         debug_assert!(when <= MAX_WHEN, "a deadline past MAX_WHEN");
-        self.word = (when << WHEN_SHIFT) | (self.word & (HAS_WAKER | PLACE_MASK));
+        self.word = word((when << WHEN_SHIFT) | (self.bits() & PLACE_MASK));
     }
 
     #[inline]
     pub(super) fn place(&self) -> Place {
-        Place::from_code(self.word & PLACE_MASK)
+        Place::from_code(self.bits() & PLACE_MASK)
     }
 
     #[inline]
     pub(super) fn is_fired(&self) -> bool {
-        self.word & PLACE_MASK == FIRED
+        self.bits() & PLACE_MASK == FIRED
     }
 
     #[inline]
     pub(super) fn set_place(&mut self, place: Place) {
-        self.word = (self.word & !PLACE_MASK) | place.code();
+        self.word = word((self.bits() & !PLACE_MASK) | place.code());
     }
 
     /// The place it had, leaving `Fired` (in no list).
     #[inline]
     pub(super) fn take_place(&mut self) -> Place {
         let place = self.place();
-        self.word |= FIRED;
+        self.word = word(self.bits() | FIRED);
         place
-    }
-
-    #[inline]
-    fn has_waker(&self) -> bool {
-        self.word & HAS_WAKER != 0
     }
 
     /// Whether it holds a waker that would wake the same task as `waker`.
     #[inline]
     pub(super) fn will_wake(&self, waker: &Waker) -> bool {
-        self.has_waker() && self.waker.will_wake(waker)
+        self.waker.as_ref().is_some_and(|w| w.will_wake(waker))
     }
 
     /// Hold `waker`; the waker held before, if any.
     #[inline]
     pub(super) fn replace_waker(&mut self, waker: Waker) -> Option<Waker> {
-        let old = std::mem::replace(&mut self.waker, waker);
-        if self.has_waker() {
-            Some(old)
-        } else {
-            self.word |= HAS_WAKER;
-            // The noop waker: nothing to drop.
-            std::mem::forget(old);
-            None
-        }
+        self.waker.replace(waker)
     }
 
-    /// Give the waker up, if it holds one (leaving the noop waker).
+    /// Give the waker up, if it holds one.
     #[inline]
     pub(super) fn take_waker(&mut self) -> Option<Waker> {
-        if !self.has_waker() {
-            return None;
-        }
-        self.word &= !HAS_WAKER;
-        Some(std::mem::replace(&mut self.waker, Waker::noop().clone()))
+        self.waker.take()
     }
 
     /// The waker it holds, if any, as the entry is freed.
     #[inline]
     pub(super) fn into_waker(self) -> Option<Waker> {
-        if self.has_waker() {
-            Some(self.waker)
-        } else {
-            // The noop waker: nothing to drop.
-            std::mem::forget(self.waker);
-            None
-        }
+        self.waker
+    }
+}
+
+/// `bits` with [`LIVE`] set, as the word it is.
+#[inline]
+fn word(bits: u64) -> NonZeroU64 {
+    match NonZeroU64::new(bits | LIVE) {
+        Some(word) => word,
+        None => unreachable!("LIVE is set"),
     }
 }
 
@@ -206,7 +188,7 @@ mod tests {
     }
 
     #[test]
-    fn the_deadline_the_place_and_the_waker_flag_keep_to_their_bits() {
+    fn the_deadline_and_the_place_keep_to_their_bits() {
         let mut entry = Entry::new(MAX_WHEN, Waker::noop().clone());
         assert_eq!((entry.when(), entry.place()), (MAX_WHEN, Place::Fired));
         let last_slot = Place::Slot { level: 5, slot: 63 };
@@ -216,7 +198,6 @@ mod tests {
         assert!(entry.take_waker().is_some() && entry.take_waker().is_none());
         entry.set_when(MAX_WHEN);
         assert_eq!((entry.when(), entry.place()), (MAX_WHEN, last_slot));
-        assert!(entry.take_waker().is_none());
         assert_eq!(entry.take_place(), last_slot);
         assert!(entry.is_fired() && entry.when() == MAX_WHEN);
         assert!(entry.replace_waker(Waker::noop().clone()).is_none());

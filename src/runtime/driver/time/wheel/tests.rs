@@ -298,7 +298,7 @@ fn the_first_occupied_slot_wraps_round() {
 #[test]
 fn an_entry_takes_32_bytes_of_the_slab() {
     // The deadline word and the waker; the slab node adds two `u32`
-    // links, and the slab's own tag hides in the waker's vtable pointer.
+    // links, and the slab's own tag hides in the word's niche (`LIVE`).
     assert_eq!(std::mem::size_of::<Entry>(), 24);
     let mut wheel = Wheel::new();
     let first = wheel.insert(1, Waker::noop().clone()).unwrap();
