@@ -145,6 +145,13 @@ impl State {
         self.bits.get()
     }
 
+    /// Set or clear one of the bits outside the life cycle.
+    #[inline]
+    fn set_flag(&self, flag: u16, on: bool) {
+        let s = self.get();
+        self.set(if on { s | flag } else { s & !flag });
+    }
+
     #[inline]
     fn set(&self, bits: u16) {
         self.bits.set(bits);
@@ -202,8 +209,7 @@ impl State {
     /// cancellation polls the task (so that they run) instead of closing
     /// it.
     pub(crate) fn set_cleanups(&self, armed: bool) {
-        let s = self.get();
-        self.set(if armed { s | CLEANUPS } else { s & !CLEANUPS });
+        self.set_flag(CLEANUPS, armed);
     }
 
     pub(crate) fn has_cleanups(&self) -> bool {
@@ -274,8 +280,7 @@ impl State {
 
     /// The `Task` handle was polled as a future (or, `false`, detached).
     pub(crate) fn set_awaited(&self, awaited: bool) {
-        let s = self.get();
-        self.set(if awaited { s | AWAITED } else { s & !AWAITED });
+        self.set_flag(AWAITED, awaited);
     }
 
     pub(crate) fn is_awaited(&self) -> bool {
